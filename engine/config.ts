@@ -1,0 +1,272 @@
+/**
+ * Configuration: every setting comes from the environment, is parsed here once at start-up with
+ * zod, and is frozen. Nothing else reads `process.env`. Each setting is declared once in
+ * SETTINGS with its variable name and description, which also generates docs/configuration.md.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { GenAutoMLError } from './errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((v) =>
+  v
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = z.url();
+
+interface Setting<S extends z.ZodType> {
+  env: string;
+  schema: S;
+  description: string;
+  /** What the docs show as the default; computed defaults say so in words. */
+  defaultText?: string;
+  secret?: boolean;
+}
+function setting<S extends z.ZodType>(s: Setting<S>): Setting<S> {
+  return s;
+}
+
+export const SETTINGS = {
+  home: setting({
+    env: 'GENAUTOML_HOME',
+    schema: z.string().min(1).default(path.join(os.homedir(), '.genautoml')),
+    defaultText: '~/.genautoml',
+    description: 'Directory for the embedded database (db/), the artefact cache (cache/) and exports (exports/).',
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    description: 'PostgreSQL server to use instead of the embedded PGlite database. Required for several processes or hosts.',
+    secret: true,
+  }),
+  dbSchema: setting({
+    env: 'GENAUTOML_DB_SCHEMA',
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('genautoml'),
+    description: 'PostgreSQL schema holding the tables (the queue lives in `<schema>_queue`).',
+  }),
+  logLevel: setting({
+    env: 'GENAUTOML_LOG_LEVEL',
+    schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    description: 'Minimum level written to stderr.',
+  }),
+  logFormat: setting({
+    env: 'GENAUTOML_LOG_FORMAT',
+    schema: z.enum(['json', 'pretty']).default('json'),
+    description: 'Log line format: one JSON object per line, or a short human-readable line.',
+  }),
+  dataDirs: setting({
+    env: 'GENAUTOML_DATA_DIRS',
+    schema: list.optional(),
+    defaultText: 'the current directory',
+    description: 'Comma-separated directories that load_dataset may read files from. Paths outside them (also through `..` or symlinks) are refused.',
+  }),
+  maxUploadBytes: setting({
+    env: 'GENAUTOML_MAX_UPLOAD_BYTES',
+    schema: int(1024, 10 * 1024 ** 3).default(200 * 1024 ** 2),
+    defaultText: '209715200 (200 MiB)',
+    description: 'Largest dataset file, URL download or inline upload accepted.',
+  }),
+  urlTimeoutMs: setting({
+    env: 'GENAUTOML_URL_TIMEOUT_MS',
+    schema: int(100, 600_000).default(30_000),
+    description: 'Timeout for downloading a dataset from an http(s) URL.',
+  }),
+  python: setting({
+    env: 'GENAUTOML_PYTHON',
+    schema: z.string().min(1).optional(),
+    defaultText: '/usr/bin/python3 if present, else python3 on PATH',
+    description: 'Python interpreter with PyTorch used by the model runner.',
+  }),
+  device: setting({
+    env: 'GENAUTOML_DEVICE',
+    schema: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    description: 'Torch device for training: auto picks CUDA when available.',
+  }),
+  allowUnsandboxed: setting({
+    env: 'GENAUTOML_ALLOW_UNSANDBOXED',
+    schema: bool.default(false),
+    description: 'Run untrusted model code without bubblewrap when bwrap is missing. Only the static policy and rlimits then protect the host; leave false unless you accept that.',
+  }),
+  runnerMemoryMb: setting({
+    env: 'GENAUTOML_RUNNER_MEMORY_MB',
+    schema: int(256, 1024 * 1024).default(6144),
+    description: 'Address-space limit (RLIMIT_AS) of one runner process, in MiB.',
+  }),
+  validateTimeoutS: setting({
+    env: 'GENAUTOML_VALIDATE_TIMEOUT_S',
+    schema: int(1, 3600).default(60),
+    description: 'Wall-clock limit of one validation.',
+  }),
+  trialTimeoutS: setting({
+    env: 'GENAUTOML_TRIAL_TIMEOUT_S',
+    schema: int(10, 7 * 24 * 3600).default(1800),
+    description: 'Wall-clock limit of one training trial.',
+  }),
+  paramBudget: setting({
+    env: 'GENAUTOML_PARAM_BUDGET',
+    schema: int(1, 2_000_000_000).default(5_000_000),
+    description: 'Largest parameter count a model may have unless a request sets its own budget.',
+  }),
+  workerConcurrency: setting({
+    env: 'GENAUTOML_WORKER_CONCURRENCY',
+    schema: int(1, 256).default(1),
+    description: 'Trials one worker process runs at once (its slots). Torch threads per trial = cores / slots.',
+  }),
+  validatePoolSize: setting({
+    env: 'GENAUTOML_VALIDATE_POOL',
+    schema: int(0, 32).default(1),
+    description: 'Warm runner processes kept for validate (0 disables the pool).',
+  }),
+  llmProvider: setting({
+    env: 'GENAUTOML_LLM_PROVIDER',
+    schema: z.enum(['auto', 'offline', 'groq', 'openai']).default('auto'),
+    description: 'Neural architect: auto uses Groq when GROQ_API_KEY is set, an OpenAI-compatible endpoint when GENAUTOML_LLM_BASE_URL is set, and the offline template architect otherwise.',
+  }),
+  groqApiKey: setting({ env: 'GROQ_API_KEY', schema: z.string().min(1).optional(), description: 'Groq API key.', secret: true }),
+  groqModel: setting({
+    env: 'GENAUTOML_GROQ_MODEL',
+    schema: z.string().min(1).default('llama-3.3-70b-versatile'),
+    description: 'Groq chat model.',
+  }),
+  groqBaseUrl: setting({
+    env: 'GENAUTOML_GROQ_BASE_URL',
+    schema: url.optional(),
+    description: 'Override of the Groq API base URL (proxies, tests).',
+  }),
+  llmBaseUrl: setting({
+    env: 'GENAUTOML_LLM_BASE_URL',
+    schema: url.optional(),
+    description: 'Base URL of an OpenAI-compatible chat endpoint, e.g. http://localhost:11434/v1 for Ollama.',
+  }),
+  llmApiKey: setting({
+    env: 'GENAUTOML_LLM_API_KEY',
+    schema: z.string().min(1).optional(),
+    description: 'API key for the OpenAI-compatible endpoint (sent as a bearer token).',
+    secret: true,
+  }),
+  llmModel: setting({
+    env: 'GENAUTOML_LLM_MODEL',
+    schema: z.string().min(1).optional(),
+    description: 'Model name for the OpenAI-compatible endpoint.',
+  }),
+  llmTimeoutMs: setting({
+    env: 'GENAUTOML_LLM_TIMEOUT_MS',
+    schema: int(1000, 3_600_000).default(120_000),
+    description: 'Timeout of one LLM request.',
+  }),
+  llmMaxRetries: setting({
+    env: 'GENAUTOML_LLM_MAX_RETRIES',
+    schema: int(0, 20).default(4),
+    description: 'Retries of an LLM request on 429 and 5xx, with backoff honouring Retry-After.',
+  }),
+  httpHost: setting({
+    env: 'GENAUTOML_HTTP_HOST',
+    schema: z.string().min(1).default('127.0.0.1'),
+    description: 'Interface the HTTP MCP server binds to.',
+  }),
+  httpPort: setting({
+    env: 'GENAUTOML_HTTP_PORT',
+    schema: int(0, 65535).default(8787),
+    description: 'Port of the HTTP MCP server (0 picks a free one).',
+  }),
+  httpToken: setting({
+    env: 'GENAUTOML_HTTP_TOKEN',
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    description: 'Bearer token required by the HTTP MCP server.',
+    secret: true,
+  }),
+  httpAuth: setting({
+    env: 'GENAUTOML_HTTP_AUTH',
+    schema: z.enum(['required', 'disabled']).default('required'),
+    description: 'Set to disabled to serve without a token; allowed only when bound to a loopback address.',
+  }),
+  httpAllowedOrigins: setting({
+    env: 'GENAUTOML_HTTP_ALLOWED_ORIGINS',
+    schema: list.default([]),
+    defaultText: 'none (requests without an Origin header are accepted)',
+    description: 'Comma-separated Origins accepted by the HTTP MCP server (browser clients).',
+  }),
+  httpAllowedHosts: setting({
+    env: 'GENAUTOML_HTTP_ALLOWED_HOSTS',
+    schema: list.optional(),
+    defaultText: 'localhost, 127.0.0.1 and [::1] with the port, when bound to loopback',
+    description: 'Comma-separated Host header values accepted (DNS-rebinding protection).',
+  }),
+  slackBotToken: setting({ env: 'SLACK_BOT_TOKEN', schema: z.string().startsWith('xoxb-').optional(), description: 'Slack bot token (xoxb-…).', secret: true }),
+  slackAppToken: setting({ env: 'SLACK_APP_TOKEN', schema: z.string().startsWith('xapp-').optional(), description: 'Slack app-level token for Socket Mode (xapp-…).', secret: true }),
+  slackSigningSecret: setting({ env: 'SLACK_SIGNING_SECRET', schema: z.string().min(1).optional(), description: 'Slack signing secret (HTTP mode).', secret: true }),
+  slackMode: setting({ env: 'GENAUTOML_SLACK_MODE', schema: z.enum(['socket', 'http']).default('socket'), description: 'Slack connection: Socket Mode (no public URL) or HTTP events.' }),
+  slackPort: setting({ env: 'GENAUTOML_SLACK_PORT', schema: int(0, 65535).default(3000), description: 'Port for Slack HTTP mode.' }),
+  discordToken: setting({ env: 'DISCORD_TOKEN', schema: z.string().min(1).optional(), description: 'Discord bot token.', secret: true }),
+  discordApplicationId: setting({ env: 'DISCORD_APPLICATION_ID', schema: z.string().regex(/^\d+$/).optional(), description: 'Discord application id (for registering slash commands).' }),
+  allowedWorkspaces: setting({ env: 'GENAUTOML_ALLOWED_WORKSPACES', schema: list.default([]), defaultText: 'all', description: 'Slack team ids / Discord guild ids the bots answer in.' }),
+  allowedChannels: setting({ env: 'GENAUTOML_ALLOWED_CHANNELS', schema: list.default([]), defaultText: 'all', description: 'Channel ids the bots answer in.' }),
+  allowedUsers: setting({ env: 'GENAUTOML_ALLOWED_USERS', schema: list.default([]), defaultText: 'all', description: 'User ids the bots answer.' }),
+  botRateLimitPerMinute: setting({ env: 'GENAUTOML_BOT_RATE_LIMIT', schema: int(1, 10_000).default(20), description: 'Commands one user may send the bots per minute.' }),
+  webhookUrls: setting({ env: 'GENAUTOML_WEBHOOK_URLS', schema: list.default([]), defaultText: 'none', description: 'Webhooks notified of every finished study (Slack, Discord or plain JSON, detected from the URL).', secret: true }),
+  webhookTimeoutMs: setting({ env: 'GENAUTOML_WEBHOOK_TIMEOUT_MS', schema: int(100, 600_000).default(10_000), description: 'Timeout of one webhook delivery.' }),
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = Readonly<{ [K in keyof Settings]: z.output<Settings[K]['schema']> }>;
+
+/** Parses the environment once; throws config.invalid listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting<z.ZodType>][]) {
+    const raw = env[s.env];
+    const parsed = s.schema.safeParse(raw === '' ? undefined : raw);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${s.env}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) {
+    throw new GenAutoMLError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
+      hint: 'Fix or unset the variables listed; docs/configuration.md describes each one.',
+      details: { problems },
+    });
+  }
+  const config = out as { -readonly [K in keyof Config]: Config[K] };
+  config.home = path.resolve(config.home);
+  crossCheck(config, problems);
+  if (problems.length > 0) {
+    throw new GenAutoMLError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, {
+      hint: 'Fix the combination of settings listed.',
+      details: { problems },
+    });
+  }
+  return Object.freeze(config);
+}
+
+function crossCheck(c: { -readonly [K in keyof Config]: Config[K] }, problems: string[]): void {
+  if (c.llmProvider === 'groq' && !c.groqApiKey) problems.push('GENAUTOML_LLM_PROVIDER=groq needs GROQ_API_KEY');
+  if (c.llmProvider === 'openai' && (!c.llmBaseUrl || !c.llmModel))
+    problems.push('GENAUTOML_LLM_PROVIDER=openai needs GENAUTOML_LLM_BASE_URL and GENAUTOML_LLM_MODEL');
+  if (c.llmBaseUrl && !c.llmModel) problems.push('GENAUTOML_LLM_BASE_URL is set but GENAUTOML_LLM_MODEL is not');
+  if (c.slackMode === 'http' && c.slackBotToken && !c.slackSigningSecret)
+    problems.push('GENAUTOML_SLACK_MODE=http needs SLACK_SIGNING_SECRET');
+}
+
+/** The effective LLM provider after resolving `auto`. */
+export function resolveLlmProvider(c: Config): 'offline' | 'groq' | 'openai' {
+  if (c.llmProvider !== 'auto') return c.llmProvider;
+  if (c.groqApiKey) return 'groq';
+  if (c.llmBaseUrl && c.llmModel) return 'openai';
+  return 'offline';
+}
+
+export function dataDirectories(c: Config, cwd: string = process.cwd()): string[] {
+  return (c.dataDirs ?? [cwd]).map((d) => path.resolve(cwd, d));
+}
