@@ -3,6 +3,7 @@
  * process is parsed with these schemas (untrusted input: it ran model code).
  */
 import { z } from 'zod';
+import type { PreparedMeta } from '../data/prepared.js';
 
 export const taskSchema = z.enum(['forecasting', 'anomaly']);
 export type Task = z.infer<typeof taskSchema>;
@@ -62,3 +63,225 @@ export type ValidationReport = z.infer<typeof validationReportSchema>;
 export interface Validator {
   validate(code: string, dims: ModelDims, options?: { paramBudget?: number; signal?: AbortSignal }): Promise<ValidationReport>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Training, evaluation, latency and export: what callers pass in and what the runner returns.
+// ---------------------------------------------------------------------------------------------
+
+export const deviceSchema = z.enum(['auto', 'cpu', 'cuda']);
+export type Device = z.infer<typeof deviceSchema>;
+
+/** A hyperparameter value: SEARCH_SPACE entries and constructor arguments are scalars only. */
+export const scalarSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+export type Scalar = z.infer<typeof scalarSchema>;
+
+/** Dyn-RevIN switch: off, on (affine), or on with an explicit affine choice. */
+export const revinSchema = z.union([z.boolean(), z.object({ affine: z.boolean() })]);
+export type RevinOption = z.infer<typeof revinSchema>;
+
+/** One model as the runner builds it: the source, the shapes, constructor overrides and wrappers. */
+export interface ModelSpec {
+  code: string;
+  dims: ModelDims;
+  /** Constructor arguments by name (SEARCH_SPACE picks); unknown names are an error. */
+  hyper?: Record<string, Scalar>;
+  revin?: RevinOption;
+}
+
+/**
+ * A prepared dataset on disk (engine/data/prepared.ts): `valuesPath` holds float32 LE
+ * [rows, columns] z-scored values; `labelsPath` optional uint8 [rows]. The directory of each file
+ * is bound read-only into the sandbox.
+ */
+export interface DataRef {
+  valuesPath: string;
+  labelsPath?: string;
+  meta: PreparedMeta;
+  /** For metadata.json of exports. */
+  name?: string;
+}
+
+export const trainOptionsSchema = z.object({
+  epochs: z.number().int().min(1).max(10_000).default(30),
+  batchSize: z.number().int().min(1).max(65_536).default(64),
+  lr: z.number().positive().default(1e-3),
+  weightDecay: z.number().min(0).default(1e-4),
+  /** Early-stopping patience in epochs (best weights are restored). */
+  patience: z.number().int().min(1).default(5),
+  plateauPatience: z.number().int().min(0).default(3),
+  plateauFactor: z.number().positive().max(1).default(0.5),
+  /** Default: MAE for forecasting, MSE for anomaly detection. */
+  loss: z.enum(['mae', 'mse']).optional(),
+  seed: z.number().int().min(0).default(0),
+  /** Subsample training windows per epoch (large datasets, quick trials). */
+  maxTrainWindows: z.number().int().positive().optional(),
+  /** Stop after the epoch that crosses this many seconds of training. */
+  timeBudgetS: z.number().positive().optional(),
+});
+export type TrainOptions = z.input<typeof trainOptionsSchema>;
+
+export interface RunOptions {
+  /** Torch device; defaults to the client's. */
+  device?: Device;
+  /** torch.set_num_threads; defaults to the client's. */
+  threads?: number;
+  /** Overrides the client's wall-clock limit for this call. */
+  timeoutS?: number;
+  signal?: AbortSignal;
+}
+
+export interface TrainSpec extends ModelSpec {
+  data: DataRef;
+  /** Host directory the runner may write (weights.pt, build.json); created if missing. */
+  workDir: string;
+  train?: TrainOptions;
+}
+
+export const projectionSchema = z.object({ kind: z.string().max(100), detail: z.string().max(2000) });
+export type Projection = z.infer<typeof projectionSchema>;
+
+/** Streamed once per epoch while training. */
+export const epochEventSchema = z.object({
+  type: z.literal('event'),
+  event: z.literal('epoch'),
+  epoch: z.number().int(),
+  train_loss: z.number().nullable(),
+  val_loss: z.number().nullable(),
+  val_mse: z.number().nullable(),
+  lr: z.number(),
+  elapsed: z.number(),
+  best: z.boolean(),
+});
+export type EpochEvent = z.infer<typeof epochEventSchema>;
+
+/** Other progress notes the runner streams (model built, data windows, warnings). */
+export const infoEventSchema = z.object({
+  type: z.literal('event'),
+  event: z.literal('info'),
+  message: z.string().max(10_000),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type InfoEvent = z.infer<typeof infoEventSchema>;
+export type RunnerEvent = EpochEvent | InfoEvent;
+
+export const trainResultSchema = z.object({
+  epochs: z.number().int(),
+  bestEpoch: z.number().int(),
+  bestValLoss: z.number().nullable(),
+  /** Why training ended. */
+  stopReason: z.enum(['early_stopping', 'pruned', 'max_epochs', 'time_budget']),
+  trainTimeS: z.number(),
+  /** Training windows per second, averaged over epochs (throughput). */
+  samplesPerS: z.number(),
+  params: z.number().int(),
+  projection: projectionSchema.nullable(),
+  device: z.string(),
+  weightsPath: z.string(),
+  history: z.array(z.object({ epoch: z.number().int(), train_loss: z.number().nullable(), val_loss: z.number().nullable(), lr: z.number() })).max(10_000),
+  sandboxed: z.boolean(),
+});
+export type TrainResult = z.infer<typeof trainResultSchema>;
+
+export interface EvaluateSpec extends ModelSpec {
+  data: DataRef;
+  /** weights.pt written by train. */
+  weightsPath: string;
+  /** Anomaly detection: fault injection seed and fault count (default: one per 200 test rows, at least 5). */
+  anomaly?: { seed?: number; faults?: number };
+  batchSize?: number;
+}
+
+export const forecastMetricsSchema = z.object({
+  task: z.literal('forecasting'),
+  mse: z.number(),
+  mae: z.number(),
+  rmse: z.number(),
+  maeOriginal: z.number(),
+  rmseOriginal: z.number(),
+  /** Original-unit errors of the target column only. */
+  targetMaeOriginal: z.number().nullable(),
+  targetRmseOriginal: z.number().nullable(),
+  windows: z.number().int(),
+});
+export const anomalyMetricsSchema = z.object({
+  task: z.literal('anomaly'),
+  labels: z.enum(['injected', 'dataset']),
+  cleanMse: z.number(),
+  anomalousMse: z.number().nullable(),
+  ratio: z.number().nullable(),
+  rocAuc: z.number().nullable(),
+  prAuc: z.number().nullable(),
+  bestF1: z.number().nullable(),
+  bestThreshold: z.number().nullable(),
+  anomalousRows: z.number().int(),
+  rows: z.number().int(),
+  faults: z.array(z.object({ kind: z.string(), channel: z.number().int(), start: z.number().int(), length: z.number().int() })).max(10_000),
+});
+export const evaluateResultSchema = z.object({
+  metrics: z.discriminatedUnion('task', [forecastMetricsSchema, anomalyMetricsSchema]),
+  params: z.number().int(),
+  evalTimeS: z.number(),
+  device: z.string(),
+  sandboxed: z.boolean(),
+});
+export type ForecastMetrics = z.infer<typeof forecastMetricsSchema>;
+export type AnomalyMetrics = z.infer<typeof anomalyMetricsSchema>;
+export type EvaluateResult = z.infer<typeof evaluateResultSchema>;
+
+export interface LatencySpec extends ModelSpec {
+  /** Optional trained weights; latency does not depend on them, but this proves they load. */
+  weightsPath?: string;
+  batchSize?: number;
+  repeats?: number;
+}
+export const latencyResultSchema = z.object({
+  batch1MsPerSample: z.number(),
+  batchedMsPerSample: z.number(),
+  batchSize: z.number().int(),
+  params: z.number().int(),
+  device: z.string(),
+  sandboxed: z.boolean(),
+});
+export type LatencyResult = z.infer<typeof latencyResultSchema>;
+
+export interface ExportSpec extends ModelSpec {
+  weightsPath: string;
+  /** Host directory to write the model directory into (created; must be empty or missing). */
+  outDir: string;
+  /** Dataset facts for metadata.json. */
+  data: { name?: string; meta: PreparedMeta };
+  metrics?: Record<string, unknown>;
+  /** ONNX opset, default 17 (>= 13). */
+  opset?: number;
+}
+export const exportFileSchema = z.object({ name: z.string().max(200), bytes: z.number().int() });
+export const exportResultSchema = z.object({
+  dir: z.string(),
+  files: z.array(exportFileSchema).max(50),
+  roundTrip: z.object({
+    stateDictMaxAbsDiff: z.number(),
+    torchscriptMaxAbsDiff: z.number().nullable(),
+    onnxMaxAbsDiff: z.number().nullable(),
+    torchscriptMode: z.enum(['trace', 'script']).nullable(),
+    onnxChecked: z.boolean(),
+    ok: z.boolean(),
+  }),
+  errors: z.array(z.string().max(5000)).max(20),
+  sandboxed: z.boolean(),
+});
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+export const environmentInfoSchema = z.object({
+  python: z.string(),
+  pythonVersion: z.string().nullable(),
+  torchVersion: z.string().nullable(),
+  numpyVersion: z.string().nullable(),
+  onnxVersion: z.string().nullable(),
+  cudaAvailable: z.boolean(),
+  cudaDevice: z.string().nullable(),
+  device: z.string(),
+  bwrap: z.string().nullable(),
+  sandbox: z.enum(['bwrap', 'unsandboxed', 'unavailable']),
+  error: z.string().nullable(),
+});
+export type EnvironmentInfo = z.infer<typeof environmentInfoSchema>;

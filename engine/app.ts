@@ -1,0 +1,36 @@
+/**
+ * The services a running genautoml process offers its tools, built once by the composition root
+ * (server/app.ts) and passed in. Tools and bots see only this interface.
+ */
+import type { Config } from './config.js';
+import type { Jobs } from './jobs.js';
+import type { Logger } from './log.js';
+import type { ArtifactStore } from '../storage/artifacts.js';
+import type { DatasetRepo } from '../storage/datasets.js';
+import type { Database } from '../storage/db.js';
+import type { ModelRepo } from '../storage/models.js';
+import type { JobQueue } from '../storage/queue.js';
+
+export interface Environment {
+  node: string;
+  genautoml: string;
+  python: string | null;
+  torch: string | null;
+  device: string | null;
+  cuda: boolean;
+  bwrap: boolean;
+  sandbox: 'bwrap' | 'none (operator opt-out)' | 'unavailable';
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly artifacts: ArtifactStore;
+  readonly datasets: DatasetRepo;
+  readonly models: ModelRepo;
+  readonly queue: JobQueue<Jobs>;
+  /** Probes Python, PyTorch and bubblewrap once and caches the answer. */
+  environment(): Promise<Environment>;
+  close(): Promise<void>;
+}

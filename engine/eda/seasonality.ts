@@ -1,0 +1,215 @@
+/**
+ * Autocorrelation, periodogram, dominant periods and trend/seasonal strength. All spectral work
+ * goes through one zero-padded radix-2 FFT, so a long series costs O(n log n).
+ */
+import { fft, nextPow2 } from './fft.js';
+
+/**
+ * Sample autocorrelation r_k = c_k / c_0 with the biased autocovariance c_k = Σ (x_t - x̄)(x_{t+k} - x̄) / n
+ * (statsmodels' `acf(adjusted=False)`), via |FFT|² of the series padded to ≥ 2n so the circular
+ * correlation equals the linear one.
+ */
+export function acf(x: Float64Array, maxLag: number): Float64Array {
+  const n = x.length;
+  const lags = Math.max(0, Math.min(maxLag, n - 1));
+  const size = nextPow2(2 * n);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  let m = 0;
+  for (let i = 0; i < n; i++) m += x[i]!;
+  m /= n;
+  for (let i = 0; i < n; i++) re[i] = x[i]! - m;
+  fft(re, im);
+  for (let i = 0; i < size; i++) {
+    re[i] = re[i]! * re[i]! + im[i]! * im[i]!;
+    im[i] = 0;
+  }
+  fft(re, im, true);
+  const out = new Float64Array(lags + 1);
+  const c0 = re[0]!;
+  for (let k = 0; k <= lags; k++) out[k] = c0 > 0 ? re[k]! / c0 : k === 0 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Bartlett's large-lag standard errors for the ACF (as statsmodels' `acf(alpha=...)`):
+ * se_1 = 1/√n, se_k = √((1 + 2 Σ_{j<k} r_j²)/n). The 95% band is ±1.96 se_k.
+ */
+export function bartlettBand(r: Float64Array, n: number, z = 1.959963984540054): Float64Array {
+  const band = new Float64Array(r.length);
+  let cum = 0;
+  for (let k = 1; k < r.length; k++) {
+    if (k >= 2) cum += r[k - 1]! * r[k - 1]!;
+    band[k] = z * Math.sqrt((1 + 2 * cum) / n);
+  }
+  return band;
+}
+
+export interface Periodogram {
+  /** FFT size after zero padding. */
+  size: number;
+  /** Power at bins 0..size/2 (bin k has period size/k samples). */
+  power: Float64Array;
+}
+
+/**
+ * Periodogram of the linearly detrended series. Removing the least-squares line first keeps the
+ * leakage of a trend out of the low frequencies, where it would otherwise swamp real cycles.
+ */
+export function periodogram(x: Float64Array): Periodogram {
+  const n = x.length;
+  const size = nextPow2(n);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  const tMean = (n - 1) / 2;
+  let xm = 0;
+  for (let i = 0; i < n; i++) xm += x[i]!;
+  xm /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - tMean) * (x[i]! - xm);
+    sxx += (i - tMean) * (i - tMean);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  for (let i = 0; i < n; i++) re[i] = x[i]! - xm - slope * (i - tMean);
+  fft(re, im);
+  const power = new Float64Array(size / 2 + 1);
+  for (let k = 0; k <= size / 2; k++) power[k] = (re[k]! * re[k]! + im[k]! * im[k]!) / n;
+  return { size, power };
+}
+
+export interface DominantPeriod {
+  /** Period in samples (refined by parabolic interpolation of the spectral peak). */
+  periodSteps: number;
+  /** Share of the detrended variance in the peak's neighbourhood (0..1). */
+  powerShare: number;
+}
+
+/**
+ * Up to `count` spectral peaks with periods between 2 samples and n/3 (at least three full cycles,
+ * so a slow drift cannot pose as a season). Peaks whose periods are within 10% of a stronger one
+ * are merged, which also drops the near-duplicate bins that zero padding creates.
+ */
+export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
+  const n = x.length;
+  if (n < 8) return [];
+  const { size, power } = periodogram(x);
+  let total = 0;
+  for (let k = 1; k < power.length; k++) total += power[k]!;
+  if (!(total > 0)) return [];
+  const kMin = Math.max(1, Math.ceil((3 * size) / n));
+  const kMax = Math.floor(size / 2);
+  const peaks: { k: number; p: number }[] = [];
+  for (let k = Math.max(kMin, 1); k < kMax; k++) {
+    const p = power[k]!;
+    if (p > power[k - 1]! && p >= power[k + 1]!) peaks.push({ k, p });
+  }
+  peaks.sort((a, b) => b.p - a.p);
+  const chosen: DominantPeriod[] = [];
+  // Padding spreads a peak over size/n bins; a neighbourhood of that half-width holds its power.
+  const halfWidth = Math.max(1, Math.round(size / n));
+  for (const { k } of peaks) {
+    if (chosen.length >= count) break;
+    const a = power[k - 1]!;
+    const b = power[k]!;
+    const c = power[k + 1]!;
+    const denom = a - 2 * b + c;
+    const offset = denom !== 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom)) : 0;
+    const periodSteps = size / (k + offset);
+    if (periodSteps < 2) continue;
+    if (chosen.some((d) => Math.abs(d.periodSteps - periodSteps) / d.periodSteps < 0.1)) continue;
+    let share = 0;
+    for (let j = Math.max(1, k - halfWidth); j <= Math.min(kMax, k + halfWidth); j++) share += power[j]!;
+    chosen.push({ periodSteps, powerShare: share / total });
+  }
+  return chosen;
+}
+
+/**
+ * Centred moving average of odd length w (or a 2 x w MA for even w, as in classical
+ * decomposition); NaN where the window does not fit.
+ */
+export function centredMovingAverage(x: Float64Array, w: number): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n).fill(NaN);
+  if (w < 2 || w > n) return out;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + x[i]!;
+  if (w % 2 === 1) {
+    const h = (w - 1) / 2;
+    for (let t = h; t < n - h; t++) out[t] = (prefix[t + h + 1]! - prefix[t - h]!) / w;
+  } else {
+    // Average of two adjacent length-w windows, so the result is centred on an observation.
+    const h = w / 2;
+    for (let t = h; t < n - h; t++) {
+      const left = (prefix[t + h]! - prefix[t - h]!) / w;
+      const right = (prefix[t + h + 1]! - prefix[t - h + 1]!) / w;
+      out[t] = (left + right) / 2;
+    }
+  }
+  return out;
+}
+
+export interface Strength {
+  /** Wang, Smith & Hyndman (2006) trend strength: max(0, 1 - var(R)/var(T+R)). */
+  trend: number;
+  /** Seasonal strength at `period`: max(0, 1 - var(R)/var(S+R)); null without a period. */
+  seasonal: number | null;
+  period: number | null;
+}
+
+function varianceOf(values: number[]): number {
+  const n = values.length;
+  if (n < 2) return NaN;
+  let m = 0;
+  for (const v of values) m += v;
+  m /= n;
+  let s = 0;
+  for (const v of values) s += (v - m) * (v - m);
+  return s / (n - 1);
+}
+
+/**
+ * Classical additive decomposition (a stand-in for STL): trend = centred MA over one period,
+ * seasonal = per-phase mean of the detrended series (centred), remainder = the rest. Without a
+ * usable period the trend is a MA over ~n/20 samples and there is no seasonal component.
+ */
+export function decompositionStrength(x: Float64Array, period: number | null): Strength {
+  const n = x.length;
+  const p = period !== null && period >= 2 && period * 2 <= n ? Math.round(period) : null;
+  const w = p ?? Math.max(3, Math.min(n - 1, Math.round(n / 20)) | 1);
+  const trend = centredMovingAverage(x, w);
+  const seasonal = new Float64Array(n);
+  if (p !== null) {
+    const sums = new Float64Array(p);
+    const counts = new Float64Array(p);
+    for (let t = 0; t < n; t++) {
+      const tr = trend[t]!;
+      if (Number.isNaN(tr)) continue;
+      sums[t % p] = sums[t % p]! + (x[t]! - tr);
+      counts[t % p] = counts[t % p]! + 1;
+    }
+    let m = 0;
+    for (let i = 0; i < p; i++) m += counts[i]! > 0 ? sums[i]! / counts[i]! : 0;
+    m /= p;
+    for (let t = 0; t < n; t++) {
+      const c = counts[t % p]!;
+      seasonal[t] = (c > 0 ? sums[t % p]! / c : 0) - m;
+    }
+  }
+  const r: number[] = [];
+  const tr: number[] = [];
+  const sr: number[] = [];
+  for (let t = 0; t < n; t++) {
+    const tt = trend[t]!;
+    if (Number.isNaN(tt)) continue;
+    const rem = x[t]! - tt - seasonal[t]!;
+    r.push(rem);
+    tr.push(tt + rem);
+    sr.push(seasonal[t]! + rem);
+  }
+  const vr = varianceOf(r);
+  const strength = (v: number): number => (v > 0 && Number.isFinite(vr) ? Math.max(0, 1 - vr / v) : 0);
+  return { trend: strength(varianceOf(tr)), seasonal: p === null ? null : strength(varianceOf(sr)), period: p };
+}

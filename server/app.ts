@@ -1,0 +1,49 @@
+/**
+ * The composition root: builds every service from the frozen configuration and wires the
+ * implementations into the interfaces the tools see. Tests build the whole app through here too.
+ */
+import path from 'node:path';
+import type { App, Environment } from '../engine/app.js';
+import type { Config } from '../engine/config.js';
+import { probeEnvironment } from '../engine/environment.js';
+import { JOBS } from '../engine/jobs.js';
+import type { Logger } from '../engine/log.js';
+import { createArtifactStore } from '../storage/artifacts.js';
+import { createDatasetRepo } from '../storage/datasets.js';
+import { createModelRepo } from '../storage/models.js';
+import { openDatabase } from '../storage/open.js';
+import { createJobQueue } from '../storage/queue.js';
+
+export interface CreateAppOptions {
+  /** Start the queue (needed to send or work jobs). Default true. */
+  startQueue?: boolean;
+}
+
+export async function createApp(config: Config, logger: Logger, options: CreateAppOptions = {}): Promise<App> {
+  const db = await openDatabase(config);
+  const queue = createJobQueue(db, JOBS, logger.child({ component: 'queue' }));
+  try {
+    if (options.startQueue !== false) await queue.start();
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  let env: Promise<Environment> | undefined;
+  let closed = false;
+  return {
+    config,
+    logger,
+    db,
+    queue,
+    artifacts: createArtifactStore(db, path.join(config.home, 'cache')),
+    datasets: createDatasetRepo(db),
+    models: createModelRepo(db),
+    environment: () => (env ??= probeEnvironment(config)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.stop(10_000).catch((err) => logger.warn('queue stop failed', { err }));
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The job queue: pg-boss 10 on the same database seam as everything else (PGlite included), with
+ * payloads checked by zod on the way in and on the way out. Workers are polling loops; a
+ * worker's concurrency is the number of loops it runs per queue.
+ */
+import PgBoss from 'pg-boss';
+import type { z } from 'zod';
+import { GenAutoMLError } from '../engine/errors.js';
+import type { Logger } from '../engine/log.js';
+import type { Database } from './db.js';
+
+export type QueueRegistry = Record<string, z.ZodType>;
+
+export interface SendOptions {
+  /** Seconds before a running job is considered lost and retried. */
+  expireInSeconds?: number;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  singletonKey?: string;
+  startAfterSeconds?: number;
+}
+
+export interface JobInfo {
+  id: string;
+  retryCount: number;
+}
+
+export type JobHandler<T> = (payload: T, job: JobInfo) => Promise<void>;
+
+export interface WorkOptions {
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+}
+
+export interface JobQueue<R extends QueueRegistry> {
+  start(): Promise<void>;
+  send<K extends keyof R & string>(queue: K, payload: z.input<R[K]>, options?: SendOptions): Promise<string | null>;
+  work<K extends keyof R & string>(queue: K, handler: JobHandler<z.output<R[K]>>, options?: WorkOptions): Promise<void>;
+  /** Stops fetching; waits up to `timeoutMs` for running handlers (graceful shutdown). */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Jobs waiting or active in a queue. */
+  pending(queue: keyof R & string): Promise<number>;
+  readonly schema: string;
+}
+
+export function createJobQueue<R extends QueueRegistry>(db: Database, registry: R, logger: Logger): JobQueue<R> {
+  const schema = `${db.schema}_queue`;
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => db.executeSql(text, values) },
+    schema,
+    // Cron scheduling is unused and its clock monitor adds queries on every host.
+    schedule: false,
+    supervise: true,
+    migrate: true,
+  });
+  boss.on('error', (err) => logger.error('queue error', { err }));
+  let started = false;
+  let stopping = false;
+
+  const check = <K extends keyof R & string>(queue: K, payload: unknown): z.output<R[K]> => {
+    const schemaFor = registry[queue];
+    if (!schemaFor) throw new GenAutoMLError('queue.unknown', `Unknown queue ${queue}.`, { hint: `Queues: ${Object.keys(registry).join(', ')}` });
+    const parsed = schemaFor.safeParse(payload);
+    if (!parsed.success) {
+      throw new GenAutoMLError('queue.bad_payload', `Invalid ${queue} job payload: ${parsed.error.message}`, { hint: 'This is a bug in the sender.' });
+    }
+    return parsed.data as z.output<R[K]>;
+  };
+
+  return {
+    schema,
+    async start() {
+      if (started) return;
+      try {
+        await boss.start();
+        for (const name of Object.keys(registry)) {
+          if (!(await boss.getQueue(name))) await boss.createQueue(name);
+        }
+      } catch (err) {
+        if (err instanceof GenAutoMLError) throw err;
+        throw new GenAutoMLError('queue.start_failed', `The job queue could not start: ${(err as Error).message}`, {
+          cause: err,
+          hint: 'Check the database connection; the queue tables live in the schema ' + schema + '.',
+        });
+      }
+      started = true;
+    },
+    async send(queue, payload, options = {}) {
+      const data = check(queue, payload);
+      return boss.send(queue, data as object, {
+        ...(options.expireInSeconds === undefined ? {} : { expireInSeconds: options.expireInSeconds }),
+        ...(options.retryLimit === undefined ? {} : { retryLimit: options.retryLimit }),
+        ...(options.retryDelaySeconds === undefined ? {} : { retryDelay: options.retryDelaySeconds, retryBackoff: true }),
+        ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
+        ...(options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds }),
+      });
+    },
+    async work(queue, handler, options = {}) {
+      const loops = options.concurrency ?? 1;
+      for (let i = 0; i < loops; i++) {
+        await boss.work<unknown>(
+          queue,
+          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+          async (jobs) => {
+            for (const job of jobs) {
+              if (stopping) throw new GenAutoMLError('queue.shutting_down', 'Worker is shutting down.', { hint: 'The job will be retried.' });
+              let payload: z.output<R[typeof queue]>;
+              try {
+                payload = check(queue, job.data);
+              } catch (err) {
+                // A malformed job can never succeed: log it and let pg-boss fail it.
+                logger.error('dropping malformed job', { queue, id: job.id, err });
+                throw err;
+              }
+              await handler(payload, { id: job.id, retryCount: job.retryCount });
+            }
+          },
+        );
+      }
+    },
+    async stop(timeoutMs = 30_000) {
+      if (!started) return;
+      stopping = true;
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+      started = false;
+    },
+    async pending(queue) {
+      return boss.getQueueSize(queue);
+    },
+  };
+}

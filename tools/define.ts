@@ -1,0 +1,82 @@
+/**
+ * The tool contract. A tool is one file: zod input and output schemas, MCP annotations, and a
+ * handler that checks its arguments, calls the engine and shapes the result. The MCP server,
+ * the CLI and the chat bots all serve the same explicit list (tools/index.ts); none of them adds
+ * behaviour of its own.
+ */
+import type { z } from 'zod';
+import type { App } from '../engine/app.js';
+import type { Logger } from '../engine/log.js';
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface Progress {
+  done: number;
+  total?: number;
+  message?: string;
+}
+
+export type ProgressReporter = (progress: Progress) => void;
+
+export interface ToolContext {
+  app: App;
+  progress: ProgressReporter;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Who is calling, for subscriptions and audit: `mcp`, `cli`, `slack:<team>/<channel>/<thread>`… */
+  origin: string;
+}
+
+/** A PNG a tool returns; edges show the thumbnail inline and link the full image. */
+export interface ToolImage {
+  name: string;
+  title: string;
+  png: Buffer;
+  thumbnail?: Buffer;
+  /** Resource URI of the stored full-size image, when it was stored. */
+  uri?: string;
+}
+
+/** A link to a stored object (dataset, model, study, artefact) an edge may expose. */
+export interface ToolLink {
+  uri: string;
+  name: string;
+  mimeType?: string;
+  description?: string;
+}
+
+export interface ToolResult<O> {
+  /** Structured result; must satisfy the tool's output schema. */
+  data: O;
+  /** A few lines for humans (chat text, CLI output, MCP text content). */
+  summary: string;
+  images?: ToolImage[];
+  links?: ToolLink[];
+  /** Long text (code, logs) the edges may attach as a file. */
+  attachments?: { name: string; text: string }[];
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  /** Long-running: edges show progress and support cancellation. */
+  long?: boolean;
+  handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+/** The list type: tools with different schemas side by side. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDefinition<any, any>;
