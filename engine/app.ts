@@ -10,6 +10,8 @@ import type { DatasetRepo } from '../storage/datasets.js';
 import type { Database } from '../storage/db.js';
 import type { ModelRepo } from '../storage/models.js';
 import type { JobQueue } from '../storage/queue.js';
+import type { StudyRepo } from '../storage/studies.js';
+import type { SubscriptionRepo } from '../storage/subscriptions.js';
 
 export interface Environment {
   node: string;
@@ -29,6 +31,8 @@ export interface App {
   readonly artifacts: ArtifactStore;
   readonly datasets: DatasetRepo;
   readonly models: ModelRepo;
+  readonly studies: StudyRepo;
+  readonly subscriptions: SubscriptionRepo;
   readonly queue: JobQueue<Jobs>;
   /** Probes Python, PyTorch and bubblewrap once and caches the answer. */
   environment(): Promise<Environment>;

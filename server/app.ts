@@ -13,6 +13,8 @@ import { createDatasetRepo } from '../storage/datasets.js';
 import { createModelRepo } from '../storage/models.js';
 import { openDatabase } from '../storage/open.js';
 import { createJobQueue } from '../storage/queue.js';
+import { createStudyRepo } from '../storage/studies.js';
+import { createSubscriptionRepo } from '../storage/subscriptions.js';
 
 export interface CreateAppOptions {
   /** Start the queue (needed to send or work jobs). Default true. */
@@ -38,6 +40,8 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
     artifacts: createArtifactStore(db, path.join(config.home, 'cache')),
     datasets: createDatasetRepo(db),
     models: createModelRepo(db),
+    studies: createStudyRepo(db),
+    subscriptions: createSubscriptionRepo(db),
     environment: () => (env ??= probeEnvironment(config)),
     async close() {
       if (closed) return;

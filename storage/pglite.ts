@@ -36,6 +36,17 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     });
   }
 
+  return pgliteDatabase(pg, options.schema, async () => {
+    await pg.close();
+    releaseLock();
+  });
+}
+
+/**
+ * A Database view over an open PGlite instance with `schema` first on the search path. Tests
+ * use it to give each test a fresh schema in one embedded instance (start-up costs seconds).
+ */
+export function pgliteDatabase(pg: PGlite, schema: string, onClose: () => Promise<void> = async () => {}): Database {
   const run = async <R>(target: Pick<PGlite, 'query' | 'exec'>, text: string, values?: unknown[]): Promise<QueryResult<R>> => {
     // PGlite's query() speaks the extended protocol (one statement); pg-boss sends multi-statement
     // scripts without parameters, which only exec() accepts.
@@ -51,14 +62,13 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   let closed = false;
   return {
     kind: 'pglite',
-    schema: options.schema,
+    schema,
     executeSql: (text, values) => run(pg, text, values),
     transaction: (fn) => pg.transaction((tx) => fn({ executeSql: (text, values) => run(tx, text, values) })),
     close: async () => {
       if (closed) return;
       closed = true;
-      await pg.close();
-      releaseLock();
+      await onClose();
     },
   };
 }

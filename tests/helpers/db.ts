@@ -3,10 +3,11 @@
  * server (dropped afterwards); without it, a fresh in-memory PGlite. CI runs the suite both ways.
  */
 import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Database } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
-import { openPglite } from '../../storage/pglite.js';
+import { pgliteDatabase } from '../../storage/pglite.js';
 import { openPostgres } from '../../storage/postgres.js';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL;
@@ -27,7 +28,7 @@ export async function openTestDatabase(options: { migrate?: boolean } = {}): Pro
   const schema = freshSchemaName();
   const db = TEST_DATABASE_URL
     ? await openPostgres({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
-    : await openPglite({ dataDir: 'memory://', schema });
+    : await sharedPgliteSchema(schema);
   if (options.migrate !== false) await migrate(db);
   return {
     db,
@@ -49,4 +50,16 @@ export async function dropSchemas(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+let shared: Promise<PGlite> | undefined;
+
+/** One in-memory PGlite per test file (vitest isolates files), a fresh schema per test. */
+async function sharedPgliteSchema(schema: string): Promise<Database> {
+  shared ??= PGlite.create();
+  const instance = await shared;
+  await instance.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}, public;`);
+  return pgliteDatabase(instance, schema, async () => {
+    await instance.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE; SET search_path TO public;`);
+  });
 }

@@ -1,0 +1,213 @@
+/**
+ * Studies and their trials. Every state change is a guarded UPDATE (only from the states it may
+ * come from), so a retried or duplicated job can never count a trial twice or revive a finished one.
+ */
+import { GenAutoMLError } from '../engine/errors.js';
+import type { Database } from './db.js';
+
+export type StudyState = 'queued' | 'running' | 'finalising' | 'done' | 'failed' | 'cancelled';
+export type TrialState = 'queued' | 'running' | 'complete' | 'pruned' | 'failed' | 'cancelled';
+export const TERMINAL_STUDY: readonly StudyState[] = ['done', 'failed', 'cancelled'];
+export const TERMINAL_TRIAL: readonly TrialState[] = ['complete', 'pruned', 'failed', 'cancelled'];
+
+export interface StudyRecord<Spec = Record<string, unknown>> {
+  id: string;
+  datasetId: string;
+  spec: Spec;
+  state: StudyState;
+  result: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface TrialRecord {
+  studyId: string;
+  number: number;
+  state: TrialState;
+  params: Record<string, unknown>;
+  value: number | null;
+  intermediate: number[];
+  metrics: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  attempts: number;
+  worker: string | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface StudyRepo {
+  create(study: { id: string; datasetId: string; spec: Record<string, unknown> }): Promise<StudyRecord>;
+  get(id: string): Promise<StudyRecord>;
+  list(limit?: number): Promise<StudyRecord[]>;
+  /** Moves the study to `to` if it is in one of `from`; returns whether it moved. */
+  transition(id: string, from: readonly StudyState[], to: StudyState, fields?: { result?: unknown; error?: unknown }): Promise<boolean>;
+  /** Allocates the next trial number and stores it as queued, atomically. */
+  addTrial(studyId: string, params: Record<string, unknown>): Promise<TrialRecord>;
+  trials(studyId: string): Promise<TrialRecord[]>;
+  trial(studyId: string, number: number): Promise<TrialRecord | undefined>;
+  /** queued|running → running (attempt counted); undefined when the trial is already final. */
+  claimTrial(studyId: string, number: number, worker: string): Promise<TrialRecord | undefined>;
+  appendIntermediate(studyId: string, number: number, value: number): Promise<void>;
+  /** queued|running → a final state; false when it was already final (a duplicate delivery). */
+  finishTrial(
+    studyId: string,
+    number: number,
+    state: Exclude<TrialState, 'queued' | 'running'>,
+    fields: { value?: number | null; metrics?: unknown; error?: unknown },
+  ): Promise<boolean>;
+  /** Puts a running trial back to queued (graceful shutdown of its worker). */
+  requeueTrial(studyId: string, number: number): Promise<boolean>;
+}
+
+interface StudyRow {
+  id: string;
+  dataset_id: string;
+  spec: Record<string, unknown>;
+  state: StudyState;
+  result: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+interface TrialRow {
+  study_id: string;
+  number: number;
+  state: TrialState;
+  params: Record<string, unknown>;
+  value: number | null;
+  intermediate: number[];
+  metrics: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  attempts: number;
+  worker: string | null;
+  queued_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const STUDY_COLUMNS = 'id, dataset_id, spec, state, result, error, created_at, updated_at, finished_at';
+const TRIAL_COLUMNS = 'study_id, number, state, params, value, intermediate, metrics, error, attempts, worker, queued_at, started_at, finished_at';
+
+const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
+
+function studyFromRow(r: StudyRow): StudyRecord {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    spec: r.spec,
+    state: r.state,
+    result: r.result,
+    error: r.error,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    finishedAt: date(r.finished_at),
+  };
+}
+
+function trialFromRow(r: TrialRow): TrialRecord {
+  return {
+    studyId: r.study_id,
+    number: Number(r.number),
+    state: r.state,
+    params: r.params,
+    value: r.value === null ? null : Number(r.value),
+    intermediate: r.intermediate.map(Number),
+    metrics: r.metrics,
+    error: r.error,
+    attempts: Number(r.attempts),
+    worker: r.worker,
+    queuedAt: new Date(r.queued_at),
+    startedAt: date(r.started_at),
+    finishedAt: date(r.finished_at),
+  };
+}
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+
+export function createStudyRepo(db: Database): StudyRepo {
+  const get = async (id: string): Promise<StudyRecord> => {
+    const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = $1`, [id]);
+    const row = r.rows[0];
+    if (!row) throw new GenAutoMLError('study.not_found', `No study with id ${id}.`, { hint: 'search_status without an id lists recent studies.' });
+    return studyFromRow(row);
+  };
+  return {
+    async create(s) {
+      const r = await db.executeSql<StudyRow>(
+        `INSERT INTO studies (id, dataset_id, spec, state) VALUES ($1, $2, $3, 'queued') RETURNING ${STUDY_COLUMNS}`,
+        [s.id, s.datasetId, JSON.stringify(s.spec)],
+      );
+      return studyFromRow(r.rows[0] as StudyRow);
+    },
+    get,
+    async list(limit = 20) {
+      const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies ORDER BY created_at DESC LIMIT $1`, [limit]);
+      return r.rows.map(studyFromRow);
+    },
+    async transition(id, from, to, fields = {}) {
+      const terminal = TERMINAL_STUDY.includes(to);
+      const r = await db.executeSql<{ id: string }>(
+        `UPDATE studies SET state = $2, updated_at = now(),
+           result = COALESCE($4::jsonb, result), error = COALESCE($5::jsonb, error),
+           finished_at = CASE WHEN $6::boolean THEN now() ELSE finished_at END
+         WHERE id = $1 AND state = ANY($3::text[]) RETURNING id`,
+        [id, to, [...from], json(fields.result), json(fields.error), terminal],
+      );
+      return r.rows.length === 1;
+    },
+    async addTrial(studyId, params) {
+      return db.transaction(async (tx) => {
+        // Lock the study row so concurrent coordinators allocate distinct numbers.
+        await tx.executeSql('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+        const r = await tx.executeSql<TrialRow>(
+          `INSERT INTO trials (study_id, number, state, params)
+           SELECT $1, COALESCE(MAX(number) + 1, 0), 'queued', $2 FROM trials WHERE study_id = $1
+           RETURNING ${TRIAL_COLUMNS}`,
+          [studyId, JSON.stringify(params)],
+        );
+        return trialFromRow(r.rows[0] as TrialRow);
+      });
+    },
+    async trials(studyId) {
+      const r = await db.executeSql<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = $1 ORDER BY number`, [studyId]);
+      return r.rows.map(trialFromRow);
+    },
+    async trial(studyId, number) {
+      const r = await db.executeSql<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = $1 AND number = $2`, [studyId, number]);
+      return r.rows[0] ? trialFromRow(r.rows[0]) : undefined;
+    },
+    async claimTrial(studyId, number, worker) {
+      const r = await db.executeSql<TrialRow>(
+        `UPDATE trials SET state = 'running', attempts = attempts + 1, worker = $3, started_at = now(), intermediate = '[]'
+         WHERE study_id = $1 AND number = $2 AND state IN ('queued', 'running') RETURNING ${TRIAL_COLUMNS}`,
+        [studyId, number, worker],
+      );
+      return r.rows[0] ? trialFromRow(r.rows[0]) : undefined;
+    },
+    async appendIntermediate(studyId, number, value) {
+      await db.executeSql(
+        `UPDATE trials SET intermediate = intermediate || to_jsonb($3::float8) WHERE study_id = $1 AND number = $2 AND state = 'running'`,
+        [studyId, number, value],
+      );
+    },
+    async finishTrial(studyId, number, state, fields) {
+      const r = await db.executeSql<{ number: number }>(
+        `UPDATE trials SET state = $3, value = $4, metrics = $5::jsonb, error = $6::jsonb, finished_at = now()
+         WHERE study_id = $1 AND number = $2 AND state IN ('queued', 'running') RETURNING number`,
+        [studyId, number, state, fields.value ?? null, json(fields.metrics), json(fields.error)],
+      );
+      return r.rows.length === 1;
+    },
+    async requeueTrial(studyId, number) {
+      const r = await db.executeSql<{ number: number }>(
+        `UPDATE trials SET state = 'queued', worker = NULL, intermediate = '[]' WHERE study_id = $1 AND number = $2 AND state = 'running' RETURNING number`,
+        [studyId, number],
+      );
+      return r.rows.length === 1;
+    },
+  };
+}

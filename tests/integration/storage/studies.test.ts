@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDatasetRepo } from '../../../storage/datasets.js';
+import { createStudyRepo, type StudyRepo } from '../../../storage/studies.js';
+import { createSubscriptionRepo } from '../../../storage/subscriptions.js';
+import { DB_MODE, openTestDatabase, type TestDatabase } from '../../helpers/db.js';
+
+describe(`studies and trials on ${DB_MODE}`, () => {
+  let t: TestDatabase;
+  let studies: StudyRepo;
+  beforeEach(async () => {
+    t = await openTestDatabase();
+    studies = createStudyRepo(t.db);
+    const meta = { formatVersion: 1, rows: 1, columns: ['a'], target: 'a', frequencyMs: null, start: '', end: '', splits: { train: [0, 1], val: [1, 1], test: [1, 1] }, scaler: { mean: [0], std: [1] }, hasLabels: false } as const;
+    await t.db.transaction((tx) => createDatasetRepo(t.db).insert(tx, { id: 'ds_1', name: 'd', source: {}, meta: meta as never, summary: {} }));
+    await studies.create({ id: 'st_1', datasetId: 'ds_1', spec: { maxTrials: 5 } });
+  });
+  afterEach(async () => t.dispose());
+
+  it('allocates distinct trial numbers under concurrency', async () => {
+    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => studies.addTrial('st_1', { i })));
+    expect(made.map((m) => m.number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('never finishes a trial twice and never revives a final one', async () => {
+    const tr = await studies.addTrial('st_1', { arch: 'dlinear' });
+    const claimed = await studies.claimTrial('st_1', tr.number, 'w1');
+    expect(claimed?.attempts).toBe(1);
+    await studies.appendIntermediate('st_1', tr.number, 0.5);
+    await studies.appendIntermediate('st_1', tr.number, 0.4);
+    expect((await studies.trial('st_1', tr.number))?.intermediate).toEqual([0.5, 0.4]);
+    expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.4, metrics: { mae: 0.4 } })).toBe(true);
+    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'x' } })).toBe(false);
+    expect(await studies.claimTrial('st_1', tr.number, 'w2')).toBeUndefined();
+    const final = await studies.trial('st_1', tr.number);
+    expect(final).toMatchObject({ state: 'complete', value: 0.4, worker: 'w1' });
+  });
+
+  it('counts a retried claim as a new attempt and restarts its curve', async () => {
+    const tr = await studies.addTrial('st_1', {});
+    await studies.claimTrial('st_1', tr.number, 'w1');
+    await studies.appendIntermediate('st_1', tr.number, 1);
+    expect(await studies.requeueTrial('st_1', tr.number)).toBe(true);
+    const again = await studies.claimTrial('st_1', tr.number, 'w2');
+    expect(again).toMatchObject({ attempts: 2, intermediate: [], worker: 'w2' });
+  });
+
+  it('moves a study only along allowed transitions', async () => {
+    expect(await studies.transition('st_1', ['queued'], 'running')).toBe(true);
+    expect(await studies.transition('st_1', ['queued'], 'running')).toBe(false);
+    expect(await studies.transition('st_1', ['running'], 'done', { result: { best: 1 } })).toBe(true);
+    expect(await studies.transition('st_1', ['running', 'queued'], 'cancelled')).toBe(false);
+    const s = await studies.get('st_1');
+    expect(s.state).toBe('done');
+    expect(s.result).toEqual({ best: 1 });
+    expect(s.finishedAt).toBeInstanceOf(Date);
+    await expect(studies.get('st_nope')).rejects.toMatchObject({ code: 'study.not_found' });
+  });
+
+  it('finds a study’s subscriptions and the global ones', async () => {
+    const subs = createSubscriptionRepo(t.db);
+    await subs.add({ studyId: 'st_1', kind: 'webhook', target: { url: 'http://127.0.0.1:1/x' } });
+    await subs.add({ studyId: null, kind: 'slack', target: { channel: 'C1' } });
+    const found = await subs.forStudy('st_1');
+    expect(found.map((s) => s.kind)).toEqual(['webhook', 'slack']);
+  });
+});
