@@ -5,6 +5,8 @@
 import type { Config } from './config.js';
 import type { Jobs } from './jobs.js';
 import type { Logger } from './log.js';
+import type { RunnerClient } from './runner/client.js';
+import type { EnvironmentInfo } from './runner/types.js';
 import type { ArtifactStore } from '../storage/artifacts.js';
 import type { DatasetRepo } from '../storage/datasets.js';
 import type { Database } from '../storage/db.js';
@@ -13,16 +15,8 @@ import type { JobQueue } from '../storage/queue.js';
 import type { StudyRepo } from '../storage/studies.js';
 import type { SubscriptionRepo } from '../storage/subscriptions.js';
 
-export interface Environment {
-  node: string;
-  genautoml: string;
-  python: string | null;
-  torch: string | null;
-  device: string | null;
-  cuda: boolean;
-  bwrap: boolean;
-  sandbox: 'bwrap' | 'none (operator opt-out)' | 'unavailable';
-}
+/** What this host can run, probed once: the runner's view (Python, torch, device, sandbox) plus versions. */
+export type Environment = EnvironmentInfo & { node: string; genautoml: string };
 
 export interface App {
   readonly config: Config;
@@ -34,6 +28,8 @@ export interface App {
   readonly studies: StudyRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly queue: JobQueue<Jobs>;
+  /** Validates, trains, evaluates and exports models in the sandboxed Python runner. */
+  readonly runner: RunnerClient;
   /** Probes Python, PyTorch and bubblewrap once and caches the answer. */
   environment(): Promise<Environment>;
   close(): Promise<void>;

@@ -5,9 +5,10 @@
 import path from 'node:path';
 import type { App, Environment } from '../engine/app.js';
 import type { Config } from '../engine/config.js';
-import { probeEnvironment } from '../engine/environment.js';
 import { JOBS } from '../engine/jobs.js';
 import type { Logger } from '../engine/log.js';
+import { packageVersion } from '../engine/paths.js';
+import { RunnerClient } from '../engine/runner/client.js';
 import { createArtifactStore } from '../storage/artifacts.js';
 import { createDatasetRepo } from '../storage/datasets.js';
 import { createModelRepo } from '../storage/models.js';
@@ -30,6 +31,7 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
     await db.close().catch(() => {});
     throw err;
   }
+  const runner = RunnerClient.fromConfig(config, { logger: logger.child({ component: 'runner' }) });
   let env: Promise<Environment> | undefined;
   let closed = false;
   return {
@@ -42,11 +44,13 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
     models: createModelRepo(db),
     studies: createStudyRepo(db),
     subscriptions: createSubscriptionRepo(db),
-    environment: () => (env ??= probeEnvironment(config)),
+    runner,
+    environment: () => (env ??= runner.probeEnvironment().then((info) => ({ ...info, node: process.version, genautoml: packageVersion() }))),
     async close() {
       if (closed) return;
       closed = true;
       await queue.stop(10_000).catch((err) => logger.warn('queue stop failed', { err }));
+      await runner.close().catch((err) => logger.warn('runner close failed', { err }));
       await db.close();
     },
   };

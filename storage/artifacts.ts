@@ -24,6 +24,8 @@ export interface ArtifactStore {
   link(link: ArtifactLink): Promise<void>;
   links(ownerKind: string, ownerId: string): Promise<ArtifactLink[]>;
   findLink(ownerKind: string, ownerId: string, name: string): Promise<ArtifactLink | undefined>;
+  /** The same store writing through a transaction, so blobs and the rows naming them commit together. */
+  within(tx: Pick<Database, 'executeSql'>): ArtifactStore;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -45,6 +47,7 @@ export function createArtifactStore(db: Pick<Database, 'executeSql'>, cacheDir: 
   };
 
   return {
+    within: (tx) => createArtifactStore(tx, cacheDir),
     async put(bytes, mime) {
       const sha = sha256Hex(bytes);
       await db.executeSql(

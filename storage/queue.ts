@@ -18,6 +18,10 @@ export interface SendOptions {
   retryDelaySeconds?: number;
   singletonKey?: string;
   startAfterSeconds?: number;
+  /** Throttle: at most one job per key in each window of this many seconds (the next slot if taken). */
+  singletonSeconds?: number;
+  /** Send inside this transaction, so the job exists exactly when the rows it names do. */
+  tx?: Pick<Database, 'executeSql'>;
 }
 
 export interface JobInfo {
@@ -93,6 +97,8 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
         ...(options.retryDelaySeconds === undefined ? {} : { retryDelay: options.retryDelaySeconds, retryBackoff: true }),
         ...(options.singletonKey === undefined ? {} : { singletonKey: options.singletonKey }),
         ...(options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds }),
+        ...(options.singletonSeconds === undefined ? {} : { singletonSeconds: options.singletonSeconds, singletonNextSlot: true }),
+        ...(options.tx === undefined ? {} : { db: { executeSql: (text: string, values: unknown[]) => options.tx!.executeSql(text, values) } }),
       });
     },
     async work(queue, handler, options = {}) {

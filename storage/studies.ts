@@ -46,6 +46,16 @@ export interface StudyRepo {
   transition(id: string, from: readonly StudyState[], to: StudyState, fields?: { result?: unknown; error?: unknown }): Promise<boolean>;
   /** Allocates the next trial number and stores it as queued, atomically. */
   addTrial(studyId: string, params: Record<string, unknown>): Promise<TrialRecord>;
+  /** Stores a trial under a number chosen by the caller (who holds the study lock). */
+  insertTrial(studyId: string, number: number, params: Record<string, unknown>): Promise<void>;
+  /** Row-locks the study until the surrounding transaction ends (serialises coordinators). */
+  lock(id: string): Promise<StudyRecord>;
+  /** Marks every queued trial cancelled; returns how many. */
+  cancelQueuedTrials(studyId: string): Promise<number>;
+  /** Running trials whose last claim is older than `seconds` (their worker is presumed dead). */
+  staleRunningTrials(studyId: string, seconds: number): Promise<TrialRecord[]>;
+  /** Takes the finalisation lease: running → finalising, or a finalising study whose lease expired. */
+  claimFinalise(id: string, leaseSeconds: number): Promise<boolean>;
   trials(studyId: string): Promise<TrialRecord[]>;
   trial(studyId: string, number: number): Promise<TrialRecord | undefined>;
   /** queued|running → running (attempt counted); undefined when the trial is already final. */
@@ -128,7 +138,9 @@ function trialFromRow(r: TrialRow): TrialRecord {
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export function createStudyRepo(db: Database): StudyRepo {
+/** Works on a pool or inside a transaction (then `transaction` is absent and calls run in it). */
+export function createStudyRepo(db: Pick<Database, 'executeSql'> & Partial<Pick<Database, 'transaction'>>): StudyRepo {
+  const inTx = <T>(fn: (tx: Pick<Database, 'executeSql'>) => Promise<T>): Promise<T> => (db.transaction ? db.transaction(fn) : fn(db));
   const get = async (id: string): Promise<StudyRecord> => {
     const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = $1`, [id]);
     const row = r.rows[0];
@@ -160,7 +172,7 @@ export function createStudyRepo(db: Database): StudyRepo {
       return r.rows.length === 1;
     },
     async addTrial(studyId, params) {
-      return db.transaction(async (tx) => {
+      return inTx(async (tx) => {
         // Lock the study row so concurrent coordinators allocate distinct numbers.
         await tx.executeSql('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
         const r = await tx.executeSql<TrialRow>(
@@ -171,6 +183,37 @@ export function createStudyRepo(db: Database): StudyRepo {
         );
         return trialFromRow(r.rows[0] as TrialRow);
       });
+    },
+    async insertTrial(studyId, number, params) {
+      await db.executeSql(`INSERT INTO trials (study_id, number, state, params) VALUES ($1, $2, 'queued', $3)`, [studyId, number, JSON.stringify(params)]);
+    },
+    async lock(id) {
+      const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = $1 FOR UPDATE`, [id]);
+      const row = r.rows[0];
+      if (!row) throw new GenAutoMLError('study.not_found', `No study with id ${id}.`, { hint: 'search_status without an id lists recent studies.' });
+      return studyFromRow(row);
+    },
+    async cancelQueuedTrials(studyId) {
+      const r = await db.executeSql<{ number: number }>(
+        `UPDATE trials SET state = 'cancelled', finished_at = now() WHERE study_id = $1 AND state = 'queued' RETURNING number`,
+        [studyId],
+      );
+      return r.rows.length;
+    },
+    async staleRunningTrials(studyId, seconds) {
+      const r = await db.executeSql<TrialRow>(
+        `SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = $1 AND state = 'running' AND started_at < now() - make_interval(secs => $2::float8)`,
+        [studyId, seconds],
+      );
+      return r.rows.map(trialFromRow);
+    },
+    async claimFinalise(id, leaseSeconds) {
+      const r = await db.executeSql<{ id: string }>(
+        `UPDATE studies SET state = 'finalising', updated_at = now()
+         WHERE id = $1 AND (state = 'running' OR (state = 'finalising' AND updated_at < now() - make_interval(secs => $2::float8))) RETURNING id`,
+        [id, leaseSeconds],
+      );
+      return r.rows.length === 1;
     },
     async trials(studyId) {
       const r = await db.executeSql<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE study_id = $1 ORDER BY number`, [studyId]);

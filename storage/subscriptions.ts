@@ -28,7 +28,7 @@ interface Row {
 
 const fromRow = (r: Row): Subscription => ({ id: Number(r.id), studyId: r.study_id, kind: r.kind, target: r.target });
 
-export function createSubscriptionRepo(db: Database): SubscriptionRepo {
+export function createSubscriptionRepo(db: Pick<Database, 'executeSql'>): SubscriptionRepo {
   return {
     async add(s) {
       const r = await db.executeSql<Row>('INSERT INTO subscriptions (study_id, kind, target) VALUES ($1, $2, $3) RETURNING id, study_id, kind, target', [

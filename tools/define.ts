@@ -61,6 +61,16 @@ export interface ToolResult<O> {
   attachments?: { name: string; text: string }[];
 }
 
+export interface ToolCli {
+  /** Command name when it should differ from the tool name (`load` for `load_dataset`); the tool name stays an alias. */
+  name?: string;
+  /**
+   * Input fields taken as positional arguments, in order (each may still be given as a flag).
+   * Without it the first required string field is positional; `[]` means none.
+   */
+  positional?: string[];
+}
+
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
@@ -70,6 +80,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   annotations: ToolAnnotations;
   /** Long-running: edges show progress and support cancellation. */
   long?: boolean;
+  /** How the CLI presents the tool; without it the command is the tool's name and every field is a flag. */
+  cli?: ToolCli;
   handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
 }
 

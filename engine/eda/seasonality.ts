@@ -53,8 +53,9 @@ export interface Periodogram {
 }
 
 /**
- * Periodogram of the linearly detrended series. Removing the least-squares line first keeps the
- * leakage of a trend out of the low frequencies, where it would otherwise swamp real cycles.
+ * Periodogram of the linearly detrended, Hann-tapered series. Removing the least-squares line
+ * keeps a trend's leakage out of the low frequencies, and the taper keeps a strong cycle's
+ * sidelobes (which decay only as 1/f without it) from posing as extra peaks.
  */
 export function periodogram(x: Float64Array): Periodogram {
   const n = x.length;
@@ -72,7 +73,8 @@ export function periodogram(x: Float64Array): Periodogram {
     sxx += (i - tMean) * (i - tMean);
   }
   const slope = sxx > 0 ? sxy / sxx : 0;
-  for (let i = 0; i < n; i++) re[i] = x[i]! - xm - slope * (i - tMean);
+  const w = n > 1 ? (2 * Math.PI) / (n - 1) : 0;
+  for (let i = 0; i < n; i++) re[i] = (x[i]! - xm - slope * (i - tMean)) * (0.5 - 0.5 * Math.cos(w * i));
   fft(re, im);
   const power = new Float64Array(size / 2 + 1);
   for (let k = 0; k <= size / 2; k++) power[k] = (re[k]! * re[k]! + im[k]! * im[k]!) / n;
@@ -82,14 +84,32 @@ export function periodogram(x: Float64Array): Periodogram {
 export interface DominantPeriod {
   /** Period in samples (refined by parabolic interpolation of the spectral peak). */
   periodSteps: number;
-  /** Share of the detrended variance in the peak's neighbourhood (0..1). */
+  /** Share of the detrended variance near the peak and its harmonics (0..1). */
   powerShare: number;
+  /** Peak power over the median power of the surrounding band (2/3 to 3/2 of its frequency). */
+  prominence: number;
+}
+
+/** Peaks less prominent than this are what the periodogram of pure noise produces by chance. */
+const MIN_PROMINENCE = 20;
+/** Candidates considered for harmonic grouping (the most prominent ones). */
+const MAX_CANDIDATES = 40;
+/** Highest harmonic order merged into its fundamental. */
+const MAX_HARMONIC = 12;
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**
- * Up to `count` spectral peaks with periods between 2 samples and n/3 (at least three full cycles,
- * so a slow drift cannot pose as a season). Peaks whose periods are within 10% of a stronger one
- * are merged, which also drops the near-duplicate bins that zero padding creates.
+ * Up to `count` spectral peaks with periods between 2 samples and n/3 (at least three full
+ * cycles). Peaks are ranked by prominence over the local spectral background, not by raw power:
+ * slow drifts and red noise put most power at low frequencies without being cycles, whereas a
+ * real season (a daily cycle in hourly data) stands far above its neighbours. Peaks within 10% of
+ * a stronger one's period are merged, which also drops the duplicate bins zero padding creates.
  */
 export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
   const n = x.length;
@@ -100,28 +120,79 @@ export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
   if (!(total > 0)) return [];
   const kMin = Math.max(1, Math.ceil((3 * size) / n));
   const kMax = Math.floor(size / 2);
-  const peaks: { k: number; p: number }[] = [];
-  for (let k = Math.max(kMin, 1); k < kMax; k++) {
-    const p = power[k]!;
-    if (p > power[k - 1]! && p >= power[k + 1]!) peaks.push({ k, p });
-  }
-  peaks.sort((a, b) => b.p - a.p);
-  const chosen: DominantPeriod[] = [];
   // Padding spreads a peak over size/n bins; a neighbourhood of that half-width holds its power.
   const halfWidth = Math.max(1, Math.round(size / n));
-  for (const { k } of peaks) {
-    if (chosen.length >= count) break;
+  // Cheap pre-filter: the geometric mean of the band (prefix sums of log power) is about 0.8 x
+  // its median for a noise spectrum, so only peaks that clear a quarter of the threshold get
+  // the exact median; there are thousands of local maxima in a long series.
+  const logPrefix = new Float64Array(power.length + 1);
+  for (let k = 0; k < power.length; k++) logPrefix[k + 1] = logPrefix[k]! + Math.log(Math.max(power[k]!, 1e-300));
+  const peaks: { k: number; prominence: number }[] = [];
+  for (let k = kMin; k < kMax; k++) {
+    const p = power[k]!;
+    if (!(p > power[k - 1]! && p >= power[k + 1]!)) continue;
+    const gLo = Math.max(1, Math.floor(k / 1.5));
+    const gHi = Math.min(kMax, Math.ceil(k * 1.5));
+    const geo = Math.exp((logPrefix[gHi + 1]! - logPrefix[gLo]!) / (gHi - gLo + 1));
+    if (p < 0.25 * MIN_PROMINENCE * geo) continue;
+    const lo = Math.max(1, Math.floor(k / 1.5));
+    const hi = Math.min(kMax, Math.ceil(k * 1.5));
+    // At most ~64 evenly spaced bins: the median of a wide band needs no more, and sorting the
+    // whole band for each of thousands of local maxima would dominate the run time.
+    const stride = Math.max(1, Math.floor((hi - lo + 1) / 64));
+    const band: number[] = [];
+    for (let j = lo; j <= hi; j += stride) if (Math.abs(j - k) > 2 * halfWidth) band.push(power[j]!);
+    if (band.length < 4) continue;
+    const background = median(band);
+    const prominence = background > 0 ? p / background : Infinity;
+    if (prominence >= MIN_PROMINENCE) peaks.push({ k, prominence });
+  }
+  // Every qualifying peak, with its refined period and the power share of its neighbourhood.
+  const found = peaks.map(({ k, prominence }) => {
     const a = power[k - 1]!;
     const b = power[k]!;
     const c = power[k + 1]!;
     const denom = a - 2 * b + c;
     const offset = denom !== 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom)) : 0;
-    const periodSteps = size / (k + offset);
-    if (periodSteps < 2) continue;
-    if (chosen.some((d) => Math.abs(d.periodSteps - periodSteps) / d.periodSteps < 0.1)) continue;
     let share = 0;
     for (let j = Math.max(1, k - halfWidth); j <= Math.min(kMax, k + halfWidth); j++) share += power[j]!;
-    chosen.push({ periodSteps, powerShare: share / total });
+    return { periodSteps: size / (k + offset), powerShare: share / total, prominence: Number.isFinite(prominence) ? prominence : 1e12 };
+  });
+  // A non-sinusoidal cycle (a daily load curve) shows up as its fundamental plus harmonics at
+  // P/2, P/3, ...; these are one season, not several. Group each candidate fundamental with the
+  // qualifying peaks at its harmonics, pick the group with the most power, remove it, repeat.
+  const tolerance = 0.015;
+  const isHarmonic = (fundamental: number, p: number): boolean => {
+    const m = Math.round(fundamental / p);
+    return m >= 1 && m <= MAX_HARMONIC && Math.abs(fundamental / m - p) / p < tolerance;
+  };
+  const pool = found
+    .filter((f) => f.periodSteps >= 2)
+    .sort((a, b) => b.prominence - a.prominence)
+    .slice(0, MAX_CANDIDATES);
+  const chosen: DominantPeriod[] = [];
+  while (pool.length > 0 && chosen.length < count) {
+    let best = -1;
+    let bestPower = -Infinity;
+    for (let i = 0; i < pool.length; i++) {
+      const f = pool[i]!.periodSteps;
+      let groupPower = 0;
+      for (const q of pool) if (isHarmonic(f, q.periodSteps)) groupPower += q.powerShare;
+      if (groupPower > bestPower) {
+        bestPower = groupPower;
+        best = i;
+      }
+    }
+    const fundamental = pool[best]!;
+    chosen.push({ ...fundamental, powerShare: bestPower });
+    for (let i = pool.length - 1; i >= 0; i--) {
+      const q = pool[i]!.periodSteps;
+      // Also drop near-duplicates of the fundamental (within 10%) and of its harmonics (within
+      // 5%), which leakage around a very strong peak produces.
+      const m = Math.max(1, Math.round(fundamental.periodSteps / q));
+      const near = Math.abs(fundamental.periodSteps / m - q) / q < (m === 1 ? 0.1 : 0.05);
+      if (isHarmonic(fundamental.periodSteps, q) || near) pool.splice(i, 1);
+    }
   }
   return chosen;
 }

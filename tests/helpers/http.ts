@@ -9,7 +9,7 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-export type Responder = (req: RecordedRequest, res: http.ServerResponse) => void | Promise<void>;
+export type Responder = (req: RecordedRequest, res: http.ServerResponse) => unknown;
 
 export interface TestServer {
   url: string;

@@ -1,0 +1,84 @@
+/**
+ * Exports of trained trials: the study's winner is exported at finalisation and its files stored
+ * as artefacts; any other complete trial can be exported on request the same way.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { App } from '../app.js';
+import { preparedFiles } from '../datasets/store.js';
+import { GenAutoMLError } from '../errors.js';
+import { weightsPathOf, type StudyResult } from './finalise.js';
+import type { Params } from './space.js';
+import { studySpecSchema } from './spec.js';
+import { trialModelSpec } from './trial.js';
+
+export interface ExportedFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportOutcome {
+  study: string;
+  trial: number;
+  arch: string;
+  dir: string;
+  files: ExportedFile[];
+  roundTripOk: boolean;
+  errors: string[];
+}
+
+export function mimeOf(name: string): string {
+  if (name.endsWith('.py')) return 'text/x-python';
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.md')) return 'text/markdown';
+  if (name.endsWith('.onnx')) return 'application/onnx';
+  return 'application/octet-stream';
+}
+
+/** Writes the export of a study's trial (default: its winner) into `outDir` (default under $GENAUTOML_HOME/exports). */
+export async function exportTrial(app: App, studyId: string, options: { trial?: number; outDir?: string } = {}): Promise<ExportOutcome> {
+  const study = await app.studies.get(studyId);
+  const spec = studySpecSchema.parse(study.spec);
+  const result = study.result as unknown as StudyResult | null;
+  const number = options.trial ?? result?.best.trial;
+  if (number === undefined) {
+    throw new GenAutoMLError('export.no_winner', `Study ${studyId} is ${study.state} and has no selected model yet.`, { hint: 'Wait for it to finish, or name a complete trial with trial=N.' });
+  }
+  const trial = await app.studies.trial(studyId, number);
+  if (!trial || (trial.state !== 'complete' && trial.state !== 'pruned')) {
+    throw new GenAutoMLError('export.trial_not_complete', `Trial ${number} of study ${studyId} did not complete.`, { hint: 'search_status lists the complete trials.' });
+  }
+  const arch = String(trial.params.arch);
+  const outDir = path.resolve(options.outDir ?? path.join(app.config.home, 'exports', studyId, `${arch}-trial${number}`));
+
+  // The winner's files are already stored: copy them out instead of exporting again.
+  const stored = result && result.best.trial === number && result.export?.files.length ? result.export : null;
+  if (stored) {
+    await mkdir(outDir, { recursive: true });
+    for (const f of stored.files) await writeFile(path.join(outDir, f.name), await app.artifacts.get(f.sha256));
+    return { study: studyId, trial: number, arch, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
+  }
+
+  const m = trialModelSpec(spec, trial.params as Params);
+  const files = await preparedFiles(app, study.datasetId);
+  await rm(outDir, { recursive: true, force: true });
+  const res = await app.runner.export({
+    code: m.code,
+    dims: { task: spec.request.task, lookback: m.lookback, horizon: spec.request.horizon, nFeatures: files.meta.columns.length },
+    hyper: m.hyper,
+    revin: m.revin,
+    weightsPath: await weightsPathOf(app, studyId, number),
+    outDir,
+    data: { name: spec.datasetName, meta: files.meta },
+    metrics: { validation: trial.value, study: studyId, trial: number, arch },
+  });
+  const out: ExportedFile[] = [];
+  for (const f of res.files) {
+    const bytes = await readFile(path.join(res.dir, f.name));
+    const sha = await app.artifacts.put(bytes, mimeOf(f.name));
+    await app.artifacts.link({ ownerKind: 'study', ownerId: studyId, name: `export-trial${number}/${f.name}`, sha256: sha, mime: mimeOf(f.name) });
+    out.push({ name: f.name, bytes: f.bytes, sha256: sha });
+  }
+  return { study: studyId, trial: number, arch, dir: res.dir, files: out, roundTripOk: res.roundTrip.ok, errors: res.errors };
+}

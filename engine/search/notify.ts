@@ -1,0 +1,114 @@
+/**
+ * The end of a study, told to whoever subscribed: one `notify` job per subscription, so a slow
+ * or dead receiver only delays its own delivery (retried with backoff) and never the study.
+ */
+import type { App } from '../app.js';
+import { GenAutoMLError } from '../errors.js';
+import type { ChatMessage, MessageImage } from '../notify/message.js';
+import { deliverWebhook, type WebhookFormat } from '../notify/webhook.js';
+import type { StudyRecord } from '../../storage/studies.js';
+import type { Subscription } from '../../storage/subscriptions.js';
+import type { LeaderboardRow, StudyResult } from './finalise.js';
+import { studySpecSchema } from './spec.js';
+
+export type StudyEvent = 'done' | 'failed' | 'cancelled';
+
+/** Deliverers for subscription kinds served by this process (bots add theirs). */
+export type Deliverer = (sub: Subscription, message: ChatMessage, data: Record<string, unknown>) => Promise<void>;
+
+export const NOTIFY_RETRY = { retryLimit: 5, retryDelaySeconds: 10 };
+
+export async function notifyStudyEnd(app: App, studyId: string, event: StudyEvent): Promise<number> {
+  const subs = await app.subscriptions.forStudy(studyId);
+  for (const s of subs) {
+    await app.queue.send(queueFor(s), { studyId, subscriptionId: s.id, event }, NOTIFY_RETRY);
+  }
+  return subs.length;
+}
+
+/** Webhooks go to `notify`; bot subscriptions to their platform's queue, which only the bot consumes. */
+export function queueFor(s: Subscription): 'notify' | 'notify_slack' | 'notify_discord' {
+  return s.kind === 'slack' ? 'notify_slack' : s.kind === 'discord' ? 'notify_discord' : 'notify';
+}
+
+export async function deliverNotification(app: App, job: { studyId: string; subscriptionId: number; event: StudyEvent }, deliverers: Partial<Record<Subscription['kind'], Deliverer>> = {}): Promise<void> {
+  const sub = await app.subscriptions.get(job.subscriptionId);
+  if (!sub) return; // unsubscribed meanwhile
+  const study = await app.studies.get(job.studyId);
+  const { message, data } = await studyMessage(app, study, job.event);
+  if (sub.kind === 'webhook') {
+    const target = sub.target as { url: string; format?: WebhookFormat };
+    await deliverWebhook(target.url, message, { timeoutMs: app.config.webhookTimeoutMs, data, ...(target.format ? { format: target.format } : {}) });
+    return;
+  }
+  const deliver = deliverers[sub.kind];
+  if (!deliver) throw new GenAutoMLError('notify.no_deliverer', `No ${sub.kind} bot runs in this process.`, { hint: `Start genautoml ${sub.kind} (or serve with its tokens set).` });
+  await deliver(sub, message, data);
+}
+
+const fmt = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+function testScore(r: LeaderboardRow): string {
+  if (!r.test) return '—';
+  return r.test.task === 'forecasting' ? fmt(r.test.mse) : fmt(r.test.rocAuc, 3);
+}
+
+export async function studyMessage(app: App, study: StudyRecord, event: StudyEvent): Promise<{ message: ChatMessage; data: Record<string, unknown> }> {
+  const spec = studySpecSchema.parse(study.spec);
+  const task = `${spec.request.task} (L=${spec.request.lookback}, H=${spec.request.horizon})`;
+  const base = { studyId: study.id, event, dataset: spec.datasetName, datasetId: study.datasetId, task: spec.request.task, lookback: spec.request.lookback, horizon: spec.request.horizon };
+  if (event !== 'done' || !study.result) {
+    const error = study.error as { message?: string; hint?: string } | null;
+    return {
+      message: {
+        title: event === 'cancelled' ? `Search ${study.id} was cancelled` : `Search ${study.id} failed`,
+        text: event === 'cancelled' ? 'No model was selected.' : `${error?.message ?? 'unknown error'}${error?.hint ? `\n${error.hint}` : ''}`,
+        fields: [
+          { name: 'Dataset', value: spec.datasetName },
+          { name: 'Task', value: task },
+        ],
+        footer: `search_status ${study.id} shows every trial.`,
+        tone: event === 'cancelled' ? 'warning' : 'danger',
+      },
+      data: { ...base, error: study.error },
+    };
+  }
+  const result = study.result as unknown as StudyResult;
+  const best = result.best;
+  const forecasting = spec.request.task === 'forecasting';
+  const images: MessageImage[] = [];
+  for (const name of result.charts.slice(0, 1)) {
+    const link = await app.artifacts.findLink('study', study.id, name);
+    if (link) images.push({ name: name.replace(/^charts\//, ''), title: 'Leaderboard', png: await app.artifacts.get(link.sha256) });
+  }
+  const testText = best.test
+    ? best.test.task === 'forecasting'
+      ? `test MSE ${fmt(best.test.mse)} · MAE ${fmt(best.test.mae)} (scaled)`
+      : `ROC-AUC ${fmt(best.test.rocAuc, 3)} · PR-AUC ${fmt(best.test.prAuc, 3)} · F1 ${fmt(best.test.bestF1, 3)}`
+    : 'test evaluation failed';
+  return {
+    message: {
+      title: `Search ${study.id} finished: ${best.arch} wins`,
+      text: `Best by validation: *${best.arch}* (trial ${best.trial}, val ${forecasting ? 'MAE' : 'MSE'} ${fmt(best.valLoss)}); ${testText}.`,
+      fields: [
+        { name: 'Dataset', value: spec.datasetName },
+        { name: 'Task', value: task },
+        { name: 'Trials', value: Object.entries(result.counts).map(([k, v]) => `${v} ${k}`).join(', ') },
+        { name: 'Parameters', value: best.modelParams === null ? '—' : best.modelParams.toLocaleString('en-US') },
+        { name: 'Latency', value: best.latency ? `${fmt(best.latency.batch1MsPerSample, 3)} ms/sample (batch 1)` : '—' },
+      ],
+      table: {
+        columns: ['#', 'model', forecasting ? 'val MAE' : 'val MSE', forecasting ? 'test MSE' : 'ROC-AUC', 'params'],
+        rows: result.leaderboard.slice(0, 5).map((r) => [String(r.rank), r.arch, fmt(r.valLoss), testScore(r), r.modelParams === null ? '—' : String(r.modelParams)]),
+      },
+      images,
+      footer: `Get the model: export_model ${study.id} (files: ${result.export?.files.map((f) => f.name).join(', ') || 'export failed'})`,
+      buttons: [
+        { label: 'Benchmark', command: `benchmark ${study.id}` },
+        { label: 'Export', command: `export ${study.id}` },
+      ],
+      tone: 'good',
+    },
+    data: { ...base, best, leaderboard: result.leaderboard.slice(0, 5), counts: result.counts },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * What a worker process does: coordinate studies, run trials (as many at once as it has slots),
+ * and deliver webhook notifications. Any number of workers on any hosts may share one database.
+ */
+import type { App } from '../app.js';
+import { coordinateStudy } from './coordinator.js';
+import { deliverNotification } from './notify.js';
+import { runTrial } from './trial.js';
+
+export interface SearchWorkerOptions {
+  /** Trials this process runs at once. */
+  concurrency: number;
+  /** Aborted on shutdown: running trials are requeued for other workers. */
+  signal?: AbortSignal;
+  pollingIntervalSeconds?: number;
+  /** Worker name recorded on trials. */
+  name?: string;
+}
+
+export async function registerSearchWorkers(app: App, options: SearchWorkerOptions): Promise<void> {
+  const polling = options.pollingIntervalSeconds ?? 1;
+  await app.queue.work('study', async (job) => coordinateStudy(app, job.studyId), { concurrency: 1, pollingIntervalSeconds: polling });
+  await app.queue.work(
+    'trial',
+    async (job) => runTrial(app, job, { ...(options.signal ? { signal: options.signal } : {}), ...(options.name ? { worker: options.name } : {}) }),
+    { concurrency: options.concurrency, pollingIntervalSeconds: polling },
+  );
+  await app.queue.work('notify', async (job) => deliverNotification(app, job), { concurrency: 2, pollingIntervalSeconds: polling });
+}
