@@ -5,6 +5,7 @@
 import type { Config } from './config.js';
 import type { Jobs } from './jobs.js';
 import type { Logger } from './log.js';
+import type { ChatProvider } from './architect/types.js';
 import type { RunnerClient } from './runner/client.js';
 import type { EnvironmentInfo } from './runner/types.js';
 import type { ArtifactStore } from '../storage/artifacts.js';
@@ -30,6 +31,8 @@ export interface App {
   readonly queue: JobQueue<Jobs>;
   /** Validates, trains, evaluates and exports models in the sandboxed Python runner. */
   readonly runner: RunnerClient;
+  /** The neural architect: an LLM provider from the configuration, or the offline architect. */
+  architect(): ChatProvider;
   /** Probes Python, PyTorch and bubblewrap once and caches the answer. */
   environment(): Promise<Environment>;
   close(): Promise<void>;

@@ -4,7 +4,10 @@
  */
 import path from 'node:path';
 import type { App, Environment } from '../engine/app.js';
+import { createArchitectProvider } from '../engine/architect/providers/index.js';
+import type { ChatProvider } from '../engine/architect/types.js';
 import type { Config } from '../engine/config.js';
+import { syncZoo } from '../engine/models/registry.js';
 import { JOBS } from '../engine/jobs.js';
 import type { Logger } from '../engine/log.js';
 import { packageVersion } from '../engine/paths.js';
@@ -20,6 +23,8 @@ import { createSubscriptionRepo } from '../storage/subscriptions.js';
 export interface CreateAppOptions {
   /** Start the queue (needed to send or work jobs). Default true. */
   startQueue?: boolean;
+  /** Replaces the configured architect (tests script it). */
+  architect?: () => ChatProvider;
 }
 
 export async function createApp(config: Config, logger: Logger, options: CreateAppOptions = {}): Promise<App> {
@@ -33,8 +38,9 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
   }
   const runner = RunnerClient.fromConfig(config, { logger: logger.child({ component: 'runner' }) });
   let env: Promise<Environment> | undefined;
+  let architect: ChatProvider | undefined;
   let closed = false;
-  return {
+  const app: App = {
     config,
     logger,
     db,
@@ -45,6 +51,7 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
     studies: createStudyRepo(db),
     subscriptions: createSubscriptionRepo(db),
     runner,
+    architect: options.architect ?? (() => (architect ??= createArchitectProvider(config))),
     environment: () => (env ??= runner.probeEnvironment().then((info) => ({ ...info, node: process.version, genautoml: packageVersion() }))),
     async close() {
       if (closed) return;
@@ -54,4 +61,11 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
       await db.close();
     },
   };
+  try {
+    await syncZoo(app);
+  } catch (err) {
+    await app.close().catch(() => {});
+    throw err;
+  }
+  return app;
 }

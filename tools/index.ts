@@ -4,10 +4,34 @@
  */
 import { GenAutoMLError } from '../engine/errors.js';
 import type { AnyTool } from './define.js';
+import { cancelSearch } from './cancel_search.js';
+import { exportModel } from './export_model.js';
+import { generatePytorchModel } from './generate_pytorch_model.js';
 import { listDatasets } from './list_datasets.js';
+import { loadDataset } from './load_dataset.js';
+import { deleteModel, getModel, listModels, renameModel } from './models.js';
+import { runEdaTool } from './run_eda.js';
+import { search } from './search.js';
+import { searchStatus } from './search_status.js';
 import { serverInfo } from './server_info.js';
+import { validate } from './validate.js';
 
-export const TOOLS: AnyTool[] = [listDatasets, serverInfo];
+export const TOOLS: AnyTool[] = [
+  loadDataset,
+  listDatasets,
+  runEdaTool,
+  generatePytorchModel,
+  validate,
+  listModels,
+  getModel,
+  renameModel,
+  deleteModel,
+  search,
+  searchStatus,
+  cancelSearch,
+  exportModel,
+  serverInfo,
+];
 
 /** The tool called `name`, or a `tool.unknown` error listing the tools that exist. */
 export function getTool(name: string, tools: readonly AnyTool[] = TOOLS): AnyTool {

@@ -5,7 +5,7 @@
  * fast reader does not recognise (hex, "Infinity", odd spacing) goes through Number() instead.
  */
 
-const POW10: Float64Array = (() => {
+export const POW10: Float64Array = (() => {
   const p = new Float64Array(309);
   for (let i = 0; i < p.length; i++) p[i] = Number(`1e${i}`);
   return p;
@@ -18,11 +18,15 @@ export function isMissingToken(s: string): boolean {
   return s.length <= 7 && MISSING.has(s.trim().toLowerCase());
 }
 
-/** Returned for text that is not a number at all (as opposed to a missing cell, which is NaN). */
-export const INVALID = Symbol('invalid');
+/**
+ * Returned for text that is not a number at all (as opposed to a missing cell, which is NaN).
+ * A number rather than a symbol: a function that always returns doubles keeps them unboxed,
+ * which avoids one heap allocation per cell. Infinite inputs are refused, so it is unambiguous.
+ */
+export const INVALID = Number.NEGATIVE_INFINITY;
 
 /** Parses text[start, end) as a number: NaN for a missing token, INVALID for other text. */
-export function parseNumberAt(text: string, start: number, end: number, decimalComma: boolean): number | typeof INVALID {
+export function parseNumberAt(text: string, start: number, end: number, decimalComma: boolean): number {
   // Trim spaces; spreadsheets pad cells.
   while (start < end && text.charCodeAt(start) === 32) start++;
   while (end > start && text.charCodeAt(end - 1) === 32) end--;
@@ -89,7 +93,7 @@ export function parseNumberAt(text: string, start: number, end: number, decimalC
   return neg ? -v : v;
 }
 
-function slowNumber(s: string, decimalComma: boolean): number | typeof INVALID {
+function slowNumber(s: string, decimalComma: boolean): number {
   const t = s.trim();
   if (isMissingToken(t)) return NaN;
   const v = Number(decimalComma ? t.replace(',', '.') : t);
@@ -99,6 +103,6 @@ function slowNumber(s: string, decimalComma: boolean): number | typeof INVALID {
 }
 
 /** Convenience for whole strings (csv-parse records, header sniffing). */
-export function parseNumber(s: string, decimalComma = false): number | typeof INVALID {
+export function parseNumber(s: string, decimalComma = false): number {
   return parseNumberAt(s, 0, s.length, decimalComma);
 }

@@ -22,6 +22,11 @@ export const preparedMetaSchema = z.object({
   splits: z.object({ train: splitRangeSchema, val: splitRangeSchema, test: splitRangeSchema }),
   scaler: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
   hasLabels: z.boolean(),
+  /**
+   * Half-open row ranges where some value is NaN because a gap was longer than the fill cap
+   * (never bridged by invention). Windows overlapping them must be skipped. Absent = none.
+   */
+  gaps: z.array(splitRangeSchema).optional(),
 });
 export type PreparedMeta = z.infer<typeof preparedMetaSchema>;
 

@@ -20,14 +20,40 @@ export interface ParsedTimes {
 }
 
 // Cursor state shared by the small readers below; module-level so parsing allocates nothing.
+// The source is either a string or a byte range of an ASCII/UTF-8 buffer (the CSV fast path keeps
+// the time column as offsets into the file, so no string is made per row).
+let str = '';
+let buf: Uint8Array | null = null;
 let pos = 0;
+let end = 0;
 let zoneMin = NaN;
 
-function readInt(s: string, min: number, max: number): number {
+/** Char code at i, or NaN past the end (so every comparison with it is false, as with charCodeAt). */
+function ch(i: number): number {
+  if (i >= end) return NaN;
+  return buf !== null ? (buf[i] as number) : str.charCodeAt(i);
+}
+
+function useString(s: string): void {
+  str = s;
+  buf = null;
+  pos = 0;
+  end = s.length;
+  zoneMin = NaN;
+}
+
+function useBytes(b: Uint8Array, start: number, stop: number): void {
+  buf = b;
+  pos = start;
+  end = stop;
+  zoneMin = NaN;
+}
+
+function readInt(min: number, max: number): number {
   let v = 0;
   let n = 0;
-  while (n < max && pos < s.length) {
-    const c = s.charCodeAt(pos);
+  while (n < max && pos < end) {
+    const c = ch(pos);
     if (c < 48 || c > 57) break;
     v = v * 10 + (c - 48);
     pos++;
@@ -37,31 +63,31 @@ function readInt(s: string, min: number, max: number): number {
 }
 
 /** Reads `[T ]HH:MM[:SS[.fff]]` and an optional zone from `pos`; returns ms of day or NaN. */
-function readTimeOfDay(s: string): number {
+function readTimeOfDay(): number {
   zoneMin = NaN;
-  if (pos >= s.length) return 0;
-  const c = s.charCodeAt(pos);
-  if (c !== 84 && c !== 32 && c !== 116) return readZone(s) ? 0 : NaN;
+  if (pos >= end) return 0;
+  const c = ch(pos);
+  if (c !== 84 && c !== 32 && c !== 116) return readZone() ? 0 : NaN;
   pos++;
-  while (pos < s.length && s.charCodeAt(pos) === 32) pos++;
-  const h = readInt(s, 1, 2);
-  if (Number.isNaN(h) || s.charCodeAt(pos) !== 58) return NaN;
+  while (pos < end && ch(pos) === 32) pos++;
+  const h = readInt(1, 2);
+  if (Number.isNaN(h) || ch(pos) !== 58) return NaN;
   pos++;
-  const m = readInt(s, 2, 2);
+  const m = readInt(2, 2);
   if (Number.isNaN(m)) return NaN;
   let sec = 0;
   let ms = 0;
-  if (s.charCodeAt(pos) === 58) {
+  if (ch(pos) === 58) {
     pos++;
-    sec = readInt(s, 2, 2);
+    sec = readInt(2, 2);
     if (Number.isNaN(sec)) return NaN;
-    const d = s.charCodeAt(pos);
+    const d = ch(pos);
     if (d === 46 || d === 44) {
       pos++;
       let scale = 100;
       let n = 0;
-      while (pos < s.length) {
-        const e = s.charCodeAt(pos);
+      while (pos < end) {
+        const e = ch(pos);
         if (e < 48 || e > 57) break;
         if (n < 3) ms += (e - 48) * scale;
         scale /= 10;
@@ -72,81 +98,113 @@ function readTimeOfDay(s: string): number {
     }
   }
   if (h > 24 || m > 59 || sec > 60) return NaN;
-  if (!readZone(s)) return NaN;
+  if (!readZone()) return NaN;
   return ((h * 60 + m) * 60 + sec) * 1000 + ms;
 }
 
-/** Optional ` Z`, `+HH`, `+HHMM`, `+HH:MM`, ` UTC`; true when the rest of the string was consumed. */
-function readZone(s: string): boolean {
-  while (pos < s.length && s.charCodeAt(pos) === 32) pos++;
-  if (pos >= s.length) return true;
-  const c = s.charCodeAt(pos);
+/** Optional ` Z`, `+HH`, `+HHMM`, `+HH:MM`, ` UTC`; true when the rest of the cell was consumed. */
+function readZone(): boolean {
+  while (pos < end && ch(pos) === 32) pos++;
+  if (pos >= end) return true;
+  const c = ch(pos);
   if (c === 90 || c === 122) {
     zoneMin = 0;
-    return pos + 1 === s.length;
+    return pos + 1 === end;
   }
-  if (s.startsWith('UTC', pos) || s.startsWith('GMT', pos)) {
+  // "UTC" or "GMT", alone or followed by an offset.
+  if ((c === 85 && ch(pos + 1) === 84 && ch(pos + 2) === 67) || (c === 71 && ch(pos + 1) === 77 && ch(pos + 2) === 84)) {
     pos += 3;
-    if (pos === s.length) {
+    if (pos === end) {
       zoneMin = 0;
       return true;
     }
   }
-  const sc = s.charCodeAt(pos);
+  const sc = ch(pos);
   if (sc !== 43 && sc !== 45) return false;
   pos++;
-  const hh = readInt(s, 2, 2);
+  const hh = readInt(2, 2);
   if (Number.isNaN(hh)) return false;
   let mm = 0;
-  if (s.charCodeAt(pos) === 58) pos++;
-  if (pos < s.length) {
-    mm = readInt(s, 2, 2);
+  if (ch(pos) === 58) pos++;
+  if (pos < end) {
+    mm = readInt(2, 2);
     if (Number.isNaN(mm)) return false;
   }
-  if (pos !== s.length || hh > 14 || mm > 59) return false;
+  if (pos !== end || hh > 14 || mm > 59) return false;
   zoneMin = (sc === 45 ? -1 : 1) * (hh * 60 + mm);
   return true;
 }
 
+// Consecutive rows nearly always share the date: remember the last one's epoch day.
+let lastKey = -1;
+let lastDay = NaN;
+
 function finish(y: number, mo: number, d: number, tod: number): number {
   if (Number.isNaN(tod) || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
-  let t = Date.UTC(y, mo - 1, d) + tod;
-  // Date.UTC rolls 31 February into March; refuse it instead.
-  if (d > 28 && new Date(t - tod).getUTCDate() !== d) return NaN;
+  const key = (y * 16 + mo) * 32 + d;
+  if (key !== lastKey) {
+    const day = Date.UTC(y, mo - 1, d);
+    // Date.UTC rolls 31 February into March; refuse it instead.
+    if (d > 28 && new Date(day).getUTCDate() !== d) return NaN;
+    lastKey = key;
+    lastDay = day;
+  }
+  let t = lastDay + tod;
   if (!Number.isNaN(zoneMin)) t -= zoneMin * 60000;
   return t;
 }
 
-/** `YYYY-MM-DD`, `YYYY/MM/DD`, with optional `[T ]HH:MM[:SS[.fff]]` and zone. */
-export function parseIsoTime(s: string): number {
-  pos = 0;
-  zoneMin = NaN;
-  const y = readInt(s, 4, 4);
-  const sep = s.charCodeAt(pos);
+function isoCore(): number {
+  const y = readInt(4, 4);
+  const sep = ch(pos);
   if (Number.isNaN(y) || (sep !== 45 && sep !== 47)) return NaN;
   pos++;
-  const mo = readInt(s, 1, 2);
-  if (s.charCodeAt(pos) !== sep) return NaN;
+  const mo = readInt(1, 2);
+  if (ch(pos) !== sep) return NaN;
   pos++;
-  const d = readInt(s, 1, 2);
+  const d = readInt(1, 2);
   if (Number.isNaN(mo) || Number.isNaN(d)) return NaN;
-  return finish(y, mo, d, readTimeOfDay(s));
+  return finish(y, mo, d, readTimeOfDay());
+}
+
+function dayMonthCore(order: DateOrder): number {
+  const a = readInt(1, 2);
+  const sep = ch(pos);
+  if (Number.isNaN(a) || (sep !== 47 && sep !== 45 && sep !== 46)) return NaN;
+  pos++;
+  const b = readInt(1, 2);
+  if (Number.isNaN(b) || ch(pos) !== sep) return NaN;
+  pos++;
+  const y = readInt(4, 4);
+  if (Number.isNaN(y)) return NaN;
+  return order === 'dmy' ? finish(y, b, a, readTimeOfDay()) : finish(y, a, b, readTimeOfDay());
+}
+
+/** `YYYY-MM-DD`, `YYYY/MM/DD`, with optional `[T ]HH:MM[:SS[.fff]]` and zone. */
+export function parseIsoTime(s: string): number {
+  useString(s);
+  return isoCore();
 }
 
 /** `A/B/YYYY` (also `-` or `.`), the order given, with optional time and zone. */
 export function parseDayMonthTime(s: string, order: DateOrder): number {
-  pos = 0;
-  zoneMin = NaN;
-  const a = readInt(s, 1, 2);
-  const sep = s.charCodeAt(pos);
-  if (Number.isNaN(a) || (sep !== 47 && sep !== 45 && sep !== 46)) return NaN;
-  pos++;
-  const b = readInt(s, 1, 2);
-  if (Number.isNaN(b) || s.charCodeAt(pos) !== sep) return NaN;
-  pos++;
-  const y = readInt(s, 4, 4);
-  if (Number.isNaN(y)) return NaN;
-  return order === 'dmy' ? finish(y, b, a, readTimeOfDay(s)) : finish(y, a, b, readTimeOfDay(s));
+  useString(s);
+  return dayMonthCore(order);
+}
+
+/**
+ * A text column held as byte offsets into the file (the CSV fast path), so that parsing a time
+ * column does not make one string per row. `values` on such a column builds strings on demand.
+ */
+export interface RawText {
+  bytes: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  encoding: 'utf8' | 'latin1';
+}
+
+export function rawCell(raw: RawText, i: number): string {
+  return Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength).toString(raw.encoding, raw.starts[i], raw.ends[i]);
 }
 
 const ISO_HEAD = /^\d{4}[-/]\d{1,2}[-/]\d{1,2}/;
@@ -160,46 +218,70 @@ export function looksLikeDate(s: string): boolean {
 
 /** Column names that suggest a time column, checked before trying every text column. */
 export const TIME_NAME = /^(date|time|timestamp|datetime|date_?time|time_?stamp|ds|ts|dt|period|epoch|unix_?time|index|unnamed: ?0)$|date|time/i;
+/**
+ * Stricter names for bare numbers: a numeric "runtime" or "uptime" column must not be taken for
+ * epoch seconds just because its values are large.
+ */
+export const EPOCH_NAME = /^(time|timestamp|time_?stamp|datetime|date_?time|date|ts|dt|epoch|unix_?time|unix|epoch_?(s|ms|seconds|millis)?)$/i;
 
 /**
  * Parses a text column as times, choosing the format from the values. Returns undefined when the
  * column does not look like times at all (fewer than 90% of non-empty sample cells parse).
  */
-export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'auto'): ParsedTimes | undefined {
+export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'auto', raw?: RawText): ParsedTimes | undefined {
+  const n = raw ? raw.starts.length : values.length;
+  const cell = (i: number): string => (raw ? rawCell(raw, i) : (values[i] as string));
   const sample: string[] = [];
-  for (let i = 0; i < values.length && sample.length < 200; i++) {
-    const v = (values[i] as string).trim();
+  for (let i = 0; i < n && sample.length < 200; i++) {
+    const v = cell(i).trim();
     if (v !== '') sample.push(v);
   }
   if (sample.length === 0) return undefined;
   const warnings: string[] = [];
   let format: TimeFormat;
-  let parse: (s: string) => number;
   if (sample.filter((v) => ISO_HEAD.test(v)).length >= sample.length * 0.9) {
     format = 'iso';
-    parse = parseIsoTime;
   } else if (sample.filter((v) => DM_HEAD.test(v)).length >= sample.length * 0.9) {
-    const chosen = order === 'auto' ? chooseDateOrder(values, warnings) : order;
+    const chosen = order === 'auto' ? chooseDateOrder(raw ? Array.from({ length: Math.min(n, 5000) }, (_, i) => cell(i)) : values, warnings) : order;
     if (chosen === undefined) return undefined;
     format = chosen;
-    parse = (s) => parseDayMonthTime(s, chosen);
   } else {
     return undefined;
   }
-  const n = values.length;
+  const core = format === 'iso' ? isoCore : format === 'mdy' ? () => dayMonthCore('mdy') : () => dayMonthCore('dmy');
+  const parse = (s: string): number => {
+    useString(s);
+    return core();
+  };
   const times = new Float64Array(n);
   let invalid = 0;
   let zoned = 0;
   let naive = 0;
+  let blank = 0;
   const offsets = new Set<number>();
   for (let i = 0; i < n; i++) {
-    const raw = values[i] as string;
-    let t = parse(raw);
-    // Leading/trailing spaces are common; retry trimmed only on failure to keep the hot path lean.
-    if (Number.isNaN(t) && raw.trim() !== raw) t = parse(raw.trim());
+    let t: number;
+    let isBlank: boolean;
+    if (raw) {
+      // Trim spaces by moving the offsets, then parse straight from the bytes.
+      let a = raw.starts[i] as number;
+      let b = raw.ends[i] as number;
+      while (a < b && raw.bytes[a] === 32) a++;
+      while (b > a && raw.bytes[b - 1] === 32) b--;
+      useBytes(raw.bytes, a, b);
+      t = core();
+      isBlank = a === b;
+    } else {
+      const text = values[i] as string;
+      t = parse(text);
+      // Leading/trailing spaces are common; retry trimmed only on failure to keep the hot path lean.
+      if (Number.isNaN(t) && text.trim() !== text) t = parse(text.trim());
+      isBlank = Number.isNaN(t) && text.trim() === '';
+    }
     times[i] = t;
     if (Number.isNaN(t)) {
-      if (raw.trim() !== '') invalid++;
+      if (!isBlank) invalid++;
+      else blank++;
     } else if (Number.isNaN(zoneMin)) naive++;
     else {
       zoned++;
@@ -207,7 +289,7 @@ export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'au
     }
   }
   const parsed = n - invalid;
-  if (parsed < (n - countBlank(values)) * 0.9 || parsed === 0) return undefined;
+  if (parsed - blank < (n - blank) * 0.9 || parsed === blank) return undefined;
   let zone: string | undefined;
   if (zoned > 0 && (offsets.size > 1 || naive > 0)) {
     zone = 'mixed, normalised to UTC';
@@ -219,12 +301,6 @@ export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'au
     zone = off === 0 ? 'UTC' : `${formatOffset(off)}, converted to UTC`;
   }
   return { times, format, invalid, zone, warnings };
-}
-
-function countBlank(values: string[]): number {
-  let b = 0;
-  for (const v of values) if (v.trim() === '') b++;
-  return b;
 }
 
 function formatOffset(min: number): string {

@@ -220,8 +220,12 @@ def train_etth1(name, kw, args):
         val_mse, val_mae = evaluate(m, Xva, Yva)
         val = val_mse if args.loss == 'mse' else val_mae
         epochs = ep + 1
-        print('  %s ep %d train %.4f val mse %.4f mae %.4f  %.0fs' % (
-            name, epochs, tot / perm.numel(), val_mse, val_mae, time.time() - t0), flush=True)
+        # The per-epoch test score is printed for the developer's eyes only; selection and the
+        # reported result use the validation split.
+        peek = ' (test mse %.4f)' % evaluate(m, Xte, Yte)[0] if args.peek else ''
+        print('  %s ep %d train %.4f val mse %.4f mae %.4f%s  %.0fs' % (
+            name, epochs, tot / perm.numel(), val_mse, val_mae, peek, time.time() - t0),
+            flush=True)
         if val < best:
             best, bad = val, 0
             best_state = {k: v.clone() for k, v in m.state_dict().items()}
@@ -267,6 +271,7 @@ def main():
     ap.add_argument('--patience', type=int, default=3)
     ap.add_argument('--seed', type=int, default=2021)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--peek', action='store_true', help='print test MSE every epoch (tuning aid)')
     ap.add_argument('--out', default='', help='append RESULT lines to this JSON-lines file')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -49,7 +49,13 @@ export async function syncZoo(app: Pick<App, 'db' | 'models'>): Promise<string[]
     if (existing) {
       await app.db.executeSql('UPDATE models SET code = $2, code_sha = $3 WHERE id = $1', [existing.id, code, sha]);
     } else {
-      await app.models.insert({ id: newId('md'), name, kind: 'baseline', code, codeSha: sha, request: null, provider: 'zoo', iterations: null, report: null, dims: null });
+      try {
+        await app.models.insert({ id: newId('md'), name, kind: 'baseline', code, codeSha: sha, request: null, provider: 'zoo', iterations: null, report: null, dims: null });
+      } catch (err) {
+        // Another process starting at the same moment registered it first.
+        if ((err as { code?: string }).code !== 'model.name_taken') throw err;
+        continue;
+      }
     }
     touched.push(name);
   }

@@ -56,6 +56,8 @@ export const validationReportSchema = z.object({
   latencyMs: z.number().nullable(),
   searchSpace: z.record(z.string(), z.array(z.unknown())).nullable(),
   durationMs: z.number(),
+  /** false when the operator allowed running without bubblewrap; absent from older runners. */
+  sandboxed: z.boolean().optional(),
 });
 export type ValidationReport = z.infer<typeof validationReportSchema>;
 

@@ -1,6 +1,6 @@
 /** A local HTTP server for tests that records requests and answers with a scripted handler. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
@@ -19,7 +19,7 @@ export interface TestServer {
 
 export async function startTestServer(respond: Responder): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -2,7 +2,9 @@
  * One retry policy for every network provider, so Groq (through its SDK, whose own retries are
  * switched off) and plain OpenAI-compatible endpoints behave the same and are tested once:
  * 429 and 5xx are retried with exponential backoff and jitter, a server's Retry-After wins over
- * our own backoff, and everything else fails at once with a precise error.
+ * our own backoff, and everything else fails at once with a precise error. Timeouts are not
+ * retried: a request that used the whole timeout would likely do so again, and retrying would
+ * multiply the wait by the retry count. Connection failures (refused, reset) are retried.
  */
 import { GenAutoMLError } from '../../errors.js';
 

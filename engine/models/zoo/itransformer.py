@@ -8,7 +8,9 @@ series-wise normalisation (subtract the window mean, divide by its standard devi
 output) is kept behind `use_norm`. Simplifications: no timestamp covariate tokens (the contract
 passes values only), attention written out by hand for torch 1.13-2.x, and with a single variate
 the query/key projections are not created, because softmax over one token is constant and they
-would never receive a gradient.
+would never receive a gradient. Defaults are narrower than the paper's ETTh1 setting (d_model
+256, lr 1e-4): at the search's learning rate of 1e-3 the wide model overfits ETTh1 within one or two
+epochs, and d_model 64 / d_ff 128 scored best of the widths tried (see tests/fixtures/zoo).
 """
 import math
 
@@ -59,8 +61,8 @@ class EncoderLayer(nn.Module):
 
 
 class Model(nn.Module):
-    def __init__(self, seq_len: int, pred_len: int, enc_in: int, d_model: int = 256,
-                 n_heads: int = 8, e_layers: int = 2, d_ff: int = 256, dropout: float = 0.1,
+    def __init__(self, seq_len: int, pred_len: int, enc_in: int, d_model: int = 64,
+                 n_heads: int = 8, e_layers: int = 2, d_ff: int = 128, dropout: float = 0.1,
                  use_norm: bool = True):
         super().__init__()
         self.use_norm = use_norm
@@ -88,7 +90,7 @@ class Model(nn.Module):
 
 
 SEARCH_SPACE = {
-    "d_model": [128, 256],
+    "d_model": [64, 128, 256],
     "e_layers": [1, 2, 3],
     "d_ff": [128, 256],
     "dropout": [0.1, 0.2],

@@ -1,0 +1,21 @@
+/** Public surface of ingestion and preparation; the load_dataset tool imports from here. */
+export { prepareFromSource, prepareTable, parseBytes, parseOptions, prepareOptionsSchema, MIN_ROWS } from './prepare.js';
+export type { PrepareOptions, PrepareOptionsInput, PrepareLimits, PrepareResult, PrepareSummary, DroppedColumn } from './prepare.js';
+export { readSource, resolveAllowedPath, limitsFromConfig, sourceSchema } from './sources.js';
+export type { DataSource, SourceBytes, SourceLimits, FormatHint } from './sources.js';
+export { detectFormat, decodeText, inspectText } from './detect.js';
+export { parseCsv, parseCsvBytes, sniffDelimiter } from './csv.js';
+export type { CsvInfo, CsvOptions, Delimiter } from './csv.js';
+export { parseParquet } from './parquet.js';
+export { parseIsoTime, parseDayMonthTime, parseTextTimes, parseEpochTimes, looksLikeDate } from './timestamps.js';
+export type { ParsedTimes, TimeFormat, DateOrder, RawText } from './timestamps.js';
+export { findTimeColumn, findLabelColumn, detectLong } from './roles.js';
+export { pivotLong } from './pivot.js';
+export { sortAndDedupe, modalInterval, toGrid } from './grid.js';
+export type { Series, GridReport, GapReport, OrderReport } from './grid.js';
+export { computeSplits, fillColumn, fitScaler, scaleToFloat32 } from './split.js';
+export type { SplitSpec, Splits, Range, Scaler, FillReport } from './split.js';
+export { parseFrequency, describeDuration } from './frequency.js';
+export type { Column, ColumnTable, SourceFormat } from './table.js';
+export type { PreparedDataset, PreparedMeta } from './prepared.js';
+export { preparedMetaSchema } from './prepared.js';

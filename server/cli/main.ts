@@ -1,0 +1,114 @@
+/**
+ * The `genautoml` command line: the long-running servers (mcp, serve, worker), the demo, and one
+ * command per tool generated from the registry. Configuration is read from the environment only,
+ * when a command runs, so `--help` works whatever the environment holds.
+ */
+import { Command } from 'commander';
+import { packageVersion } from '../../engine/paths.js';
+import { TOOLS } from '../../tools/index.js';
+import type { AnyTool } from '../../tools/define.js';
+import { startHttpServer } from '../http/server.js';
+import { checkHttpConfig } from '../http/security.js';
+import { waitForShutdownSignal } from '../lifecycle.js';
+import { serveStdio } from '../stdio.js';
+import { startWorker } from '../worker.js';
+import { runDemo } from './demo.js';
+import { loadRuntime, openApp, runCommand } from './runtime.js';
+import { addToolCommand, toolCommandName } from './tool-command.js';
+
+export const BUILTIN_COMMANDS = ['mcp', 'serve', 'worker', 'demo', 'help'];
+
+export function buildProgram(tools: readonly AnyTool[] = TOOLS): Command {
+  const program = new Command('genautoml')
+    .description('Time-series data to small, validated PyTorch models: MCP server, worker and tools.')
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('mcp')
+    .description('MCP server on stdio (for desktop assistants), with an in-process worker. Logs go to stderr.')
+    .action(() => runCommand(mcpCommand));
+
+  program
+    .command('serve')
+    .description('MCP server over Streamable HTTP at /mcp (plus /healthz and /readyz), with an in-process worker.')
+    .action(() => runCommand(serveCommand));
+
+  program
+    .command('worker')
+    .description('Trial worker only: runs queued jobs against the configured database until SIGINT/SIGTERM.')
+    .option('--concurrency <n>', 'Jobs run at once (default GENAUTOML_WORKER_CONCURRENCY).', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error('--concurrency must be a positive integer');
+      return n;
+    })
+    .action((opts: { concurrency?: number }) => runCommand(() => workerCommand(opts.concurrency)));
+
+  program
+    .command('demo')
+    .description('Run the whole pipeline end to end on the embedded defaults.')
+    .action(() => runCommand(async () => runDemo()));
+
+  for (const tool of tools) {
+    const name = toolCommandName(tool);
+    if (BUILTIN_COMMANDS.includes(name)) throw new Error(`tool ${tool.name}: CLI name "${name}" is a built-in command`);
+    addToolCommand(program, tool);
+  }
+  return program;
+}
+
+async function mcpCommand(): Promise<number> {
+  const rt = loadRuntime();
+  // Anything printed to stdout would corrupt the protocol stream; route stray console output to stderr.
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
+  const app = await openApp(rt);
+  try {
+    const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
+    const stdio = await serveStdio(app, rt.logger);
+    await Promise.race([stdio.closed, waitForShutdownSignal(rt.logger)]);
+    await stdio.close();
+    await worker.stop();
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
+async function serveCommand(): Promise<number> {
+  const rt = loadRuntime();
+  // Refuse a bad HTTP configuration before opening the database.
+  checkHttpConfig(rt.config);
+  const app = await openApp(rt);
+  try {
+    const http = await startHttpServer(app, { config: rt.config, logger: rt.logger });
+    // One plain line whatever the log level, so people and scripts learn the bound port.
+    console.error(`genautoml: MCP over HTTP at ${http.url}`);
+    const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
+    await waitForShutdownSignal(rt.logger);
+    await http.close();
+    await worker.stop();
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
+async function workerCommand(concurrency: number | undefined): Promise<number> {
+  const rt = loadRuntime();
+  const app = await openApp(rt);
+  try {
+    const worker = await startWorker(app, { concurrency: concurrency ?? rt.config.workerConcurrency, handleSignals: true });
+    if (worker.handlers === 0) rt.logger.warn('no job handlers are registered yet; the worker idles until stopped');
+    console.error('genautoml: worker running; Ctrl-C to stop');
+    await worker.stopped;
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

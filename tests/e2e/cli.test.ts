@@ -1,0 +1,113 @@
+/** The built `genautoml` binary: tool commands, exit codes, and the storage failures users meet first. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createTestHome, spawnCli, startCli, type TestHome } from '../helpers/app.js';
+import { DB_MODE } from '../helpers/db.js';
+import { SEED, seed } from './seed.js';
+
+describe(`genautoml CLI (${DB_MODE})`, () => {
+  let home: TestHome;
+
+  beforeAll(async () => {
+    home = createTestHome();
+    await seed(home.env);
+  }, 120_000);
+
+  afterAll(async () => {
+    await home?.dispose();
+  });
+
+  it('list_datasets --json prints the data as JSON on stdout and nothing else', async () => {
+    const r = await spawnCli(['list_datasets', '--json'], home.env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { datasets: { id: string; frequency: string }[]; total: number };
+    expect(data.total).toBe(1);
+    expect(data.datasets[0]).toMatchObject({ id: SEED.datasetId, frequency: '1h' });
+  });
+
+  it('list-datasets prints the summary and a table for people', async () => {
+    const r = await spawnCli(['list-datasets', '--limit', '5'], home.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^1 dataset stored\.\n\ndatasets:\nid +name +rows +columns +frequency +created\n/);
+    expect(r.stdout).toContain(SEED.datasetName);
+  });
+
+  it('info reports the storage mode', async () => {
+    const r = await spawnCli(['info', '--json'], home.env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ storage: DB_MODE, tools: expect.arrayContaining(['list_datasets']) });
+  });
+
+  it('exits 1 with [code] message — hint for schema-invalid arguments', async () => {
+    const r = await spawnCli(['list_datasets', '--limit', '0'], home.env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^\[tool\.invalid_arguments\] Invalid arguments for list_datasets: limit: .* — /);
+  });
+
+  it('rejects a non-numeric value for a number flag before running', async () => {
+    const r = await spawnCli(['list_datasets', '--limit', 'many'], home.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--limit.*not a number/);
+  });
+
+  it('exits 2 listing every bad variable for a configuration error', async () => {
+    const r = await spawnCli(['list_datasets'], { ...home.env, GENAUTOML_LOG_LEVEL: 'loud', GENAUTOML_HTTP_PORT: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\[config\.invalid\] Invalid configuration:/);
+    expect(r.stderr).toContain('GENAUTOML_LOG_LEVEL');
+    expect(r.stderr).toContain('GENAUTOML_HTTP_PORT');
+  });
+
+  it('names the commands on an unknown command', async () => {
+    const r = await spawnCli(['no-such-command'], home.env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+
+  it('demo says which stages exist', async () => {
+    const r = await spawnCli(['demo'], home.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/load[\s\S]*search/);
+  });
+
+  it('worker starts and stops gracefully on SIGTERM', async () => {
+    const worker = startCli(['worker'], home.env);
+    await worker.waitForStderr(/worker running/);
+    expect(await worker.stop('SIGTERM')).toBe(0);
+  }, 120_000);
+});
+
+describe('storage failures from the CLI', () => {
+  it.runIf(DB_MODE === 'pglite')('a second process opening the same PGlite home fails with db.locked naming DATABASE_URL', async () => {
+    const t = await createTestApp();
+    try {
+      // This test process holds the embedded database open.
+      const r = await spawnCli(['list_datasets'], { GENAUTOML_HOME: t.home, GENAUTOML_DB_SCHEMA: t.schema, GENAUTOML_LOG_LEVEL: 'warn' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^\[db\.locked\] .*in use by process \d+/);
+      expect(r.stderr).toContain('DATABASE_URL');
+      // The holder is unharmed.
+      expect(await t.app.datasets.list()).toEqual([]);
+    } finally {
+      await t.dispose();
+    }
+    // Creating an on-disk PGlite in this process and starting a second Node process is slow on a busy 2-core host.
+  }, 180_000);
+
+  it('DATABASE_URL pointing at a dead port fails with db.unreachable and a hint', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'genautoml-dead-'));
+    try {
+      const r = await spawnCli(['list_datasets'], { GENAUTOML_HOME: home, DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/none', GENAUTOML_LOG_LEVEL: 'warn' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^\[db\.unreachable\] Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/none/);
+      expect(r.stderr).toMatch(/ — .*DATABASE_URL/);
+      expect(r.stderr).not.toContain('secret');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
