@@ -189,7 +189,8 @@ export class RunnerClient implements Validator {
       paramBudget: config.paramBudget,
       validatePoolSize: config.validatePoolSize,
       threads: Math.max(1, Math.floor(cores / config.workerConcurrency)),
-      scratchRoot: path.join(config.home, 'runner'),
+      // Not under the home directory: when the server runs as root the sandbox runs as nobody,
+      // which must be able to enter the scratch root, and a home such as /root is closed to it.
       ...extra,
     });
   }
@@ -307,6 +308,7 @@ export class RunnerClient implements Validator {
    * own directories are bound read-only.
    */
   private async stageInputs(files: string[]): Promise<{ paths: string[]; readOnly: string[]; cleanup: () => Promise<void> }> {
+    await this.setup(); // creates the scratch root
     const abs = files.map((f) => path.resolve(f));
     for (const f of abs) {
       if (!existsSync(f)) throw new GenAutoMLError('runner.bad_request', `input file ${f} does not exist`);
