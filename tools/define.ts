@@ -69,6 +69,10 @@ export interface ToolCli {
    * Without it the first required string field is positional; `[]` means none.
    */
   positional?: string[];
+  /** Fields that may name a local file on the command line; its text is passed instead (`validate model.py`). */
+  files?: string[];
+  /** Argument defaults for the command line only, e.g. a one-shot `search` waits for its study. */
+  defaults?: Record<string, unknown>;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -80,6 +84,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   annotations: ToolAnnotations;
   /** Long-running: edges show progress and support cancellation. */
   long?: boolean;
+  /**
+   * The tool enqueues background jobs (trials). An edge without a worker of its own, such as a
+   * one-shot CLI command on the embedded database, runs one in-process while the tool runs.
+   */
+  needsWorker?: boolean;
   /** How the CLI presents the tool; without it the command is the tool's name and every field is a flag. */
   cli?: ToolCli;
   handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;

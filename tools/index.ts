@@ -4,6 +4,7 @@
  */
 import { GenAutoMLError } from '../engine/errors.js';
 import type { AnyTool } from './define.js';
+import { benchmark } from './benchmark.js';
 import { cancelSearch } from './cancel_search.js';
 import { exportModel } from './export_model.js';
 import { generatePytorchModel } from './generate_pytorch_model.js';
@@ -29,6 +30,7 @@ export const TOOLS: AnyTool[] = [
   search,
   searchStatus,
   cancelSearch,
+  benchmark,
   exportModel,
   serverInfo,
 ];

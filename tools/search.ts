@@ -30,7 +30,8 @@ export const search = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   long: true,
-  cli: { positional: ['dataset'] },
+  needsWorker: true,
+  cli: { positional: ['dataset'], defaults: { wait: true } },
   async handler(args, ctx) {
     const { webhook, wait, ...request } = args;
     const study = await startStudy(ctx.app, request, {

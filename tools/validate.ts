@@ -25,7 +25,7 @@ export const validate = defineTool({
   }),
   output: validationReportSchema.extend({ model: z.string().nullable(), dims: z.object({ task: z.string(), lookback: z.number().int(), horizon: z.number().int(), nFeatures: z.number().int() }) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  cli: { positional: ['code'] },
+  cli: { positional: ['code'], files: ['code'] },
   async handler(args, ctx) {
     if ((args.code === undefined) === (args.model === undefined)) {
       throw new GenAutoMLError('validate.bad_arguments', args.code === undefined ? 'Give the model code or a stored model.' : 'Give either code or model, not both.', {

@@ -204,6 +204,12 @@ export const forecastMetricsSchema = z.object({
   targetMaeOriginal: z.number().nullable(),
   targetRmseOriginal: z.number().nullable(),
   windows: z.number().int(),
+  /** Scaled MSE at each horizon step 1..H, averaged over channels and windows. */
+  horizonMse: z.array(z.number()).max(100_000).optional(),
+  /** The last test window of the target channel in original units (forecast-vs-truth plots). */
+  sample: z
+    .object({ channel: z.number().int(), start: z.number().int(), history: z.array(z.number()).max(100_000), truth: z.array(z.number()).max(100_000), prediction: z.array(z.number()).max(100_000) })
+    .optional(),
 });
 export const anomalyMetricsSchema = z.object({
   task: z.literal('anomaly'),

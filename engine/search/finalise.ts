@@ -105,7 +105,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   }
   const best = rows[0] as LeaderboardRow;
   const exported = await exportWinner(app, spec, files, studyId, best, log);
-  const charts = await renderStudyCharts(app, studyId, spec, rows);
+  const charts = await renderStudyCharts(app, studyId, rows, { title: spec.datasetName, task: spec.request.task, columns: files.meta.columns });
   const result: StudyResult = {
     selectedBy: 'validation',
     best,

@@ -46,8 +46,16 @@ export function buildProgram(tools: readonly AnyTool[] = TOOLS): Command {
 
   program
     .command('demo')
-    .description('Run the whole pipeline end to end on the embedded defaults.')
-    .action(() => runCommand(async () => runDemo()));
+    .description('Run the whole pipeline end to end on the embedded defaults: load, EDA, generate, validate, search, benchmark.')
+    .option('--data <file>', 'A CSV or Parquet file to use instead of the generated dataset.')
+    .option('--trials <n>', 'Trials in the search.', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error('--trials must be a positive integer');
+      return n;
+    }, 8)
+    .option('--request <text>', 'What the architect should design.', 'design a lightweight inception model')
+    .option('--out <dir>', 'Where plots and files go (default $GENAUTOML_HOME/demo).')
+    .action((opts: { data?: string; trials: number; request: string; out?: string }) => runCommand(() => runDemo(opts)));
 
   for (const tool of tools) {
     const name = toolCommandName(tool);

@@ -1,4 +1,5 @@
 /** One CLI command per registered tool, generated from its definition; no tool has CLI code of its own. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
 import { GenAutoMLError } from '../../engine/errors.js';
@@ -6,6 +7,7 @@ import type { AnyTool } from '../../tools/define.js';
 import { invokeTool } from '../../tools/invoke.js';
 import { type CliField, cliFields, OUT_FLAG, parseValue, splitList } from './fields.js';
 import { renderHuman, writeResultFiles } from './output.js';
+import { startWorker } from '../worker.js';
 import { createProgressBar } from './progress.js';
 import { loadRuntime, openApp, runCommand } from './runtime.js';
 
@@ -94,6 +96,11 @@ export function addToolCommand(program: Command, tool: AnyTool): Command {
         }
         args[f.name] = v;
       });
+      for (const [k, v] of Object.entries(tool.cli?.defaults ?? {})) if (args[k] === undefined) args[k] = v;
+      for (const k of tool.cli?.files ?? []) {
+        const v = args[k];
+        if (typeof v === 'string' && !v.includes('\n') && fs.existsSync(v) && fs.statSync(v).isFile()) args[k] = fs.readFileSync(v, 'utf8');
+      }
       return runTool(tool, args, { json: opts.json === true, out: typeof out === 'string' ? out : undefined });
     });
   });
@@ -115,6 +122,8 @@ async function runTool(tool: AnyTool, args: Record<string, unknown>, options: { 
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const bar = createProgressBar();
+  // A tool that enqueues trials needs a worker; a one-shot command runs one beside it.
+  const worker = tool.needsWorker ? await startWorker(app, { concurrency: rt.config.workerConcurrency }) : undefined;
   try {
     const result = await invokeTool(tool, args, {
       app,
@@ -133,6 +142,7 @@ async function runTool(tool: AnyTool, args: Record<string, unknown>, options: { 
     bar.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await worker?.stop().catch(() => {});
     await app.close().catch(() => {});
   }
 }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runDemo } from '../../../server/cli/demo.js';
 import { cliFields, kebab, parseValue, splitList } from '../../../server/cli/fields.js';
 import { buildProgram } from '../../../server/cli/main.js';
 import { renderHuman, renderTable } from '../../../server/cli/output.js';
@@ -110,11 +109,5 @@ describe('CLI output', () => {
   it('prints the summary followed by a table per array of records', () => {
     const text = renderHuman({ data: { items: [{ a: 1 }], total: 1 }, summary: 'One item.' });
     expect(text).toBe('One item.\n\nitems:\na\n-\n1');
-  });
-
-  it('the demo lists the stages and says which exist', () => {
-    const lines: string[] = [];
-    runDemo((l) => lines.push(l));
-    expect(lines.join('\n')).toMatch(/load[\s\S]*search[\s\S]*stages exist so far|All stages/);
   });
 });

@@ -31,8 +31,16 @@ class Dataset:
         # One copy into a tensor: windows of a split overlap heavily, so gathering from a resident
         # tensor beats re-reading the map per batch. The map itself is read-only (dataset bind).
         # np.array(copy=True): the map is read-only, and a tensor aliasing it would fault on write.
-        self.series = torch.from_numpy(np.array(mm, dtype=np.float32, copy=True)).to(device)
+        values = np.array(mm, dtype=np.float32, copy=True)
         del mm
+        # Gaps longer than the fill cap stay NaN in the prepared arrays (nothing is invented).
+        # Windows touching them are skipped in every split; the NaNs are zeroed only so that a
+        # gather never carries them into a batch by accident.
+        missing = ~np.isfinite(values).all(axis=1)
+        self.missing_rows = int(missing.sum())
+        self._missing_csum = torch.from_numpy(np.concatenate([[0], np.cumsum(missing.astype(np.int64))])).to(device)
+        values[~np.isfinite(values)] = 0.0
+        self.series = torch.from_numpy(values).to(device)
         self.labels: Optional[np.ndarray] = None
         lp = spec.get("labelsPath")
         if lp:
@@ -55,6 +63,9 @@ class Dataset:
         if stride > 1 and int(s[-1]) != hi:
             # The tail shorter than a stride still gets scored: one last window ends at the split end.
             s = torch.cat([s, torch.tensor([hi], dtype=torch.long, device=self.device)])
+        if self.missing_rows:
+            touched = self._missing_csum[s + L + H] - self._missing_csum[s]
+            s = s[touched == 0]
         return s
 
     def batch(self, starts: torch.Tensor, L: int, H: int) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -61,14 +61,19 @@ def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int) -> Di
     C = ds.C
     ae = torch.zeros(C, dtype=torch.float64, device=ds.device)
     se = torch.zeros(C, dtype=torch.float64, device=ds.device)
+    se_h = torch.zeros(H, dtype=torch.float64, device=ds.device)  # error by horizon step
     count = 0
+    last: Any = None
     model.eval()
     with torch.no_grad():
         for x, y in ds.iterate(starts, L, H, bs):
-            d = (model(x) - y).to(torch.float64)
+            pred = model(x)
+            d = (pred - y).to(torch.float64)
             ae += d.abs().sum(dim=(0, 1))
             se += (d * d).sum(dim=(0, 1))
+            se_h += (d * d).sum(dim=(0, 2))
             count += d.shape[0] * d.shape[1]
+            last = (x[-1], y[-1], pred[-1])
     ae_c, se_c = ae.cpu().numpy() / count, se.cpu().numpy() / count  # per-channel, scaled units
     std = ds.std
     mae_o_c, mse_o_c = ae_c * std, se_c * std * std  # z-scoring is affine: errors scale by std
@@ -80,7 +85,18 @@ def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int) -> Di
         "targetMaeOriginal": float(mae_o_c[t]) if t is not None else None,
         "targetRmseOriginal": float(np.sqrt(mse_o_c[t])) if t is not None else None,
         "windows": int(starts.numel()),
+        "horizonMse": [float(v) for v in (se_h.cpu().numpy() / (int(starts.numel()) * C))],
+        "sample": _sample(ds, last, int(starts[-1])),
     }
+
+
+def _sample(ds: Dataset, last: Any, start: int) -> Dict[str, Any]:
+    """The last test window of the target channel in original units, for a forecast-vs-truth plot."""
+    x, y, pred = last
+    c = ds.target_index if ds.target_index is not None else 0
+    m, sd = float(ds.mean[c]), float(ds.std[c])
+    back = lambda t: [float(v) * sd + m for v in t[:, c].cpu().numpy()]  # noqa: E731
+    return {"channel": c, "start": start, "history": back(x), "truth": back(y), "prediction": back(pred)}
 
 
 def anomaly(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, seed: int, n_faults: Any) -> Dict[str, Any]:
