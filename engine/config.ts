@@ -94,6 +94,11 @@ export const SETTINGS = {
     schema: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     description: 'Torch device for training: auto picks CUDA when available.',
   }),
+  cudaVisibleDevices: setting({
+    env: 'GENAUTOML_CUDA_VISIBLE_DEVICES',
+    schema: z.string().regex(/^[0-9a-zA-Z,-]*$/, 'must be a comma-separated list of device ids').optional(),
+    description: 'GPUs the runner may use (passed to it as CUDA_VISIBLE_DEVICES), e.g. 0 or 0,1; one worker per GPU is the usual layout.',
+  }),
   allowUnsandboxed: setting({
     env: 'GENAUTOML_ALLOW_UNSANDBOXED',
     schema: bool.default(false),

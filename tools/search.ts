@@ -2,7 +2,33 @@
 import { z } from 'zod';
 import { searchRequestSchema } from '../engine/search/spec.js';
 import { startStudy, studyStatus } from '../engine/search/service.js';
+import type { Subscription } from '../storage/subscriptions.js';
 import { defineTool } from './define.js';
+
+/** A chat origin, `slack:<team>/<channel>/<thread>` or `discord:<guild>/<channel>/<thread>` (see ToolContext.origin). */
+export interface ChatOrigin {
+  platform: 'slack' | 'discord';
+  workspace: string;
+  channel: string;
+  thread: string;
+}
+
+export function formatChatOrigin(o: ChatOrigin): string {
+  return `${o.platform}:${o.workspace}/${o.channel}/${o.thread}`;
+}
+
+export function parseChatOrigin(origin: string): ChatOrigin | undefined {
+  const m = /^(slack|discord):([^/]+)\/([^/]+)\/([^/]+)$/.exec(origin);
+  if (!m) return undefined;
+  return { platform: m[1] as 'slack' | 'discord', workspace: m[2] as string, channel: m[3] as string, thread: m[4] as string };
+}
+
+/** A search started from a chat channel notifies that channel's thread when it ends. */
+function originSubscription(origin: string): Omit<Subscription, 'id' | 'studyId'>[] {
+  const o = parseChatOrigin(origin);
+  if (!o) return [];
+  return [{ kind: o.platform, target: o.platform === 'slack' ? { team: o.workspace, channel: o.channel, thread: o.thread } : { guild: o.workspace, channel: o.channel, thread: o.thread } }];
+}
 
 const input = searchRequestSchema.extend({
   webhook: z.url({ protocol: /^https?$/ }).optional().describe('Also notify this webhook (Slack, Discord or plain JSON) when the study ends.'),
@@ -36,7 +62,7 @@ export const search = defineTool({
     const { webhook, wait, ...request } = args;
     const study = await startStudy(ctx.app, request, {
       origin: ctx.origin,
-      subscribe: webhook ? [{ kind: 'webhook', target: { url: webhook } }] : [],
+      subscribe: [...(webhook ? [{ kind: 'webhook' as const, target: { url: webhook } }] : []), ...originSubscription(ctx.origin)],
     });
     const spec = study.spec as { request: { maxTrials?: number; maxMinutes?: number; sampler: string; pruner: string }; candidates: { name: string }[] };
     let status = await studyStatus(ctx.app, study.id);

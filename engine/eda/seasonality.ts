@@ -166,6 +166,10 @@ export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
     const m = Math.round(fundamental / p);
     return m >= 1 && m <= MAX_HARMONIC && Math.abs(fundamental / m - p) / p < tolerance;
   };
+  // A harmonic of a real cycle is weaker than its fundamental. A stronger peak at P/m is a season
+  // of its own (a daily cycle under a weaker weekly one: 24 h = 168 h / 7), not a harmonic.
+  const absorbs = (f: { periodSteps: number; powerShare: number }, q: { periodSteps: number; powerShare: number }): boolean =>
+    isHarmonic(f.periodSteps, q.periodSteps) && (q === f || q.powerShare <= f.powerShare);
   const pool = found
     .filter((f) => f.periodSteps >= 2)
     .sort((a, b) => b.prominence - a.prominence)
@@ -175,9 +179,8 @@ export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
     let best = -1;
     let bestPower = -Infinity;
     for (let i = 0; i < pool.length; i++) {
-      const f = pool[i]!.periodSteps;
       let groupPower = 0;
-      for (const q of pool) if (isHarmonic(f, q.periodSteps)) groupPower += q.powerShare;
+      for (const q of pool) if (absorbs(pool[i]!, q)) groupPower += q.powerShare;
       if (groupPower > bestPower) {
         bestPower = groupPower;
         best = i;
@@ -191,7 +194,7 @@ export function dominantPeriods(x: Float64Array, count = 3): DominantPeriod[] {
       // 5%), which leakage around a very strong peak produces.
       const m = Math.max(1, Math.round(fundamental.periodSteps / q));
       const near = Math.abs(fundamental.periodSteps / m - q) / q < (m === 1 ? 0.1 : 0.05);
-      if (isHarmonic(fundamental.periodSteps, q) || near) pool.splice(i, 1);
+      if (absorbs(fundamental, pool[i]!) || (near && pool[i]!.powerShare <= fundamental.powerShare)) pool.splice(i, 1);
     }
   }
   return chosen;

@@ -189,6 +189,7 @@ export class RunnerClient implements Validator {
       paramBudget: config.paramBudget,
       validatePoolSize: config.validatePoolSize,
       threads: Math.max(1, Math.floor(cores / config.workerConcurrency)),
+      ...(config.cudaVisibleDevices === undefined ? {} : { extraEnv: { CUDA_VISIBLE_DEVICES: config.cudaVisibleDevices } }),
       // Not under the home directory: when the server runs as root the sandbox runs as nobody,
       // which must be able to enter the scratch root, and a home such as /root is closed to it.
       ...extra,

@@ -20,6 +20,10 @@ import { loadRuntime, openApp } from './runtime.js';
 export interface DemoOptions {
   data?: string;
   trials: number;
+  /** Maximum epochs per trial. */
+  epochs: number;
+  /** Rows of the generated dataset. */
+  rows: number;
   out?: string;
   request: string;
 }
@@ -44,7 +48,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say('genautoml demo — the whole pipeline on the embedded defaults (PGlite, offline architect, no API keys).');
     const dataPath = options.data ? path.resolve(options.data) : path.join(outDir, 'synthetic.csv');
     if (!options.data) {
-      fs.writeFileSync(dataPath, syntheticCsv({ rows: 2400, features: 4, seed: 7 }));
+      fs.writeFileSync(dataPath, syntheticCsv({ rows: options.rows, features: 4, seed: 7 }));
       say(`\n1/6 load — generated ${dataPath} (hourly, 4 channels, daily and weekly cycles)`);
     } else {
       say(`\n1/6 load — ${dataPath}`);
@@ -77,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       horizon: 24,
       candidates: [...DEMO_BASELINES, model],
       maxTrials: options.trials,
-      epochs: 8,
+      epochs: options.epochs,
       patience: 3,
       parallelism: 2,
       sampler: 'random',

@@ -2,7 +2,8 @@
  * MCP over Streamable HTTP on node:http, stateful: `initialize` opens a session (its own
  * McpServer and transport, sharing the App), later requests carry `Mcp-Session-Id`, and a session
  * ends on DELETE, on shutdown, or after sitting idle. `/healthz` and `/readyz` answer without
- * authentication for orchestrators; they reveal nothing but liveness.
+ * authentication for orchestrators: /healthz is liveness only; /readyz checks the database and the
+ * job queue and reports each check and the queue depths (no configuration or data).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -12,6 +13,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../../engine/app.js';
 import { formatError, GenAutoMLError, toGenAutoMLError } from '../../engine/errors.js';
+import { JOBS } from '../../engine/jobs.js';
 import type { Logger } from '../../engine/log.js';
 import { createMcpServer } from '../mcp/server.js';
 import { allowedHosts, checkBearer, checkHttpConfig, hostAllowed, type HttpConfig, originAllowed } from './security.js';
@@ -203,17 +205,50 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function ready(app: App, res: http.ServerResponse): Promise<void> {
+interface ReadyCheck {
+  status: 'ok' | 'fail';
+  ms: number;
+  error?: string;
+  [k: string]: unknown;
+}
+
+/** Runs one readiness probe with a deadline; never throws. */
+async function probe(fn: () => Promise<Record<string, unknown> | void>, code: 'db.unreachable' | 'queue.unavailable'): Promise<ReadyCheck> {
+  const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+  });
   try {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    });
-    await Promise.race([app.db.executeSql('SELECT 1'), timeout]).finally(() => clearTimeout(timer));
-    sendJson(res, 200, { status: 'ready', storage: app.db.kind });
+    const extra = await Promise.race([fn(), timeout]);
+    return { status: 'ok', ms: Date.now() - t0, ...(extra ?? {}) };
   } catch (err) {
-    sendJson(res, 503, { status: 'unavailable', error: formatError(toGenAutoMLError(err, 'db.unreachable')) });
+    return { status: 'fail', ms: Date.now() - t0, error: formatError(toGenAutoMLError(err, code)) };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * Ready when the database answers and the job queue (pg-boss tables in the same database) can be
+ * read: a 200 with each check and the queue depths, else a 503 naming the first failure.
+ */
+async function ready(app: App, res: http.ServerResponse): Promise<void> {
+  const database = await probe(async () => {
+    await app.db.executeSql('SELECT 1');
+  }, 'db.unreachable');
+  const queue =
+    database.status === 'ok'
+      ? await probe(async () => {
+          const names = Object.keys(JOBS) as (keyof typeof JOBS & string)[];
+          const depths = await Promise.all(names.map((n) => app.queue.pending(n)));
+          return { pending: Object.fromEntries(names.map((n, i) => [n, depths[i]])) };
+        }, 'queue.unavailable')
+      : { status: 'fail' as const, ms: 0, error: 'not checked: no database' };
+  const checks = { database, queue };
+  const failed = [database, queue].find((c) => c.status === 'fail');
+  if (failed) sendJson(res, 503, { status: 'unavailable', storage: app.db.kind, error: failed.error, checks });
+  else sendJson(res, 200, { status: 'ready', storage: app.db.kind, checks });
 }
 
 type ReadResult = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };

@@ -68,11 +68,22 @@ describe(`genautoml CLI (${DB_MODE})`, () => {
     expect(r.stderr).toMatch(/unknown command/);
   });
 
-  it('demo says which stages exist', async () => {
-    const r = await spawnCli(['demo'], home.env);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/load[\s\S]*search/);
-  });
+  it('demo runs the whole pipeline: load, EDA, generate, validate, search, benchmark, export', async () => {
+    const demoHome = createTestHome();
+    try {
+      const r = await spawnCli(['demo', '--trials', '2', '--epochs', '1', '--rows', '600'], demoHome.env, { timeoutMs: 480_000 });
+      expect(r.stderr).not.toMatch(/^\[[a-z_]+\.[a-z_]+\]/m);
+      expect(r.code).toBe(0);
+      for (const stage of ['1/6 load', '2/6 eda', '3/6 generate', '4/6 validate', '5/6 search', '6/6 benchmark']) expect(r.stdout).toContain(stage);
+      expect(r.stdout).toMatch(/Registered \w+ \(/);
+      expect(r.stdout).toMatch(/Exported \w+ \(trial \d+ of st_\w+\)/);
+      const exportDir = /to (\S+): /.exec(r.stdout.split('Exported')[1] ?? '')?.[1];
+      expect(exportDir && fs.existsSync(path.join(exportDir, 'model.py'))).toBe(true);
+      expect(fs.readdirSync(path.join(demoHome.home, 'demo', 'eda')).filter((f) => f.endsWith('.png')).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await demoHome.dispose();
+    }
+  }, 500_000);
 
   it('worker starts and stops gracefully on SIGTERM', async () => {
     const worker = startCli(['worker'], home.env);

@@ -1,21 +1,22 @@
 /**
- * The reflection loop against a validator that really runs the code (mini_validate.py, torch):
+ * The reflection loop against the real sandboxed runner (torch):
  * the method's repair cases replayed with scripted replies. Each broken model fails for real, the
  * repair prompt must carry the real traceback, and the corrected model must validate.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateModel, type ArchitectProgress } from '../../../engine/architect/loop.js';
 import { OpenAICompatibleProvider } from '../../../engine/architect/providers/openai.js';
 import { ScriptedProvider } from '../../../engine/architect/providers/scripted.js';
 import { GenAutoMLError } from '../../../engine/errors.js';
 import type { ModelDims } from '../../../engine/runner/types.js';
 import { completion, startChatServer } from '../../fixtures/architect/chat-server.js';
-import { MiniValidator } from '../../fixtures/architect/mini-validator.js';
+import { RunnerValidator } from '../../fixtures/architect/runner-validator.js';
 
 /** Each validation starts Python and torch; on a loaded two-core machine that takes seconds. */
 const PYTHON_TIMEOUT_MS = 240_000;
 const dims: ModelDims = { task: 'forecasting', lookback: 96, horizon: 24, nFeatures: 7 };
-const validator = new MiniValidator();
+const validator = new RunnerValidator();
+afterAll(() => validator.close());
 
 /** A reply the way an LLM writes it: one python block with imports, the model and a space. */
 function reply(body: string, space = '{}'): string {

@@ -1,14 +1,14 @@
 /**
  * The offline architect end to end: twelve different requests through the real reflection loop
  * give twelve different models that really build, run forward/backward and respect their budgets
- * (checked by mini_validate.py with torch, every SEARCH_SPACE value included).
+ * (checked by the real sandboxed runner, every SEARCH_SPACE value included).
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../../engine/architect/loop.js';
 import { OfflineArchitect } from '../../../engine/architect/offline/architect.js';
 import type { ModelDims } from '../../../engine/runner/types.js';
-import { MiniValidator } from '../../fixtures/architect/mini-validator.js';
+import { RunnerValidator } from '../../fixtures/architect/runner-validator.js';
 
 /** Each validation starts Python and torch; on a loaded two-core machine that takes seconds. */
 const PYTHON_TIMEOUT_MS = 240_000;
@@ -31,7 +31,8 @@ const REQUESTS: { request: string; family: string; name?: RegExp; budget?: numbe
 ];
 
 describe('offline architect through the loop', { timeout: PYTHON_TIMEOUT_MS }, () => {
-  const validator = new MiniValidator({ checkSpace: true });
+  const validator = new RunnerValidator({ checkSpace: true });
+  afterAll(() => validator.close());
   const codes = new Map<string, string>();
 
   for (const r of REQUESTS) {

@@ -17,6 +17,25 @@ describe('validate: good models', () => {
     expect(r.latencyMs).toBeGreaterThan(0);
   });
 
+  it('builds tensors from Python lists (torch re-imports its own modules through the model frame)', async () => {
+    const code = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'class Model(nn.Module):',
+      '    def __init__(self, seq_len, pred_len, enc_in):',
+      '        super().__init__()',
+      '        self.scale = nn.Parameter(torch.tensor([1.0] * enc_in))',
+      '        self.proj = nn.Linear(seq_len, pred_len)',
+      '',
+      '    def forward(self, x):',
+      '        return self.proj(x.transpose(1, 2)).transpose(1, 2) * self.scale',
+    ].join('\n');
+    const r = await client.validate(code, dims);
+    expect(r.message).toContain('contract');
+    expect(r.ok).toBe(true);
+  });
+
   it('reads SEARCH_SPACE and builds with hyperparameters', async () => {
     const r = await client.validate(model('conv.py'), dims, { hyper: { hidden: 16, kernel: 5 } });
     expect(r.ok).toBe(true);

@@ -56,6 +56,15 @@ describe('acf', () => {
 });
 
 describe('dominant periods', () => {
+  it('keeps a strong daily cycle under a weaker weekly one (24 is 168 / 7, but not its harmonic)', () => {
+    const n = 24 * 7 * 12;
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = 3 * Math.sin((2 * Math.PI * i) / 24) + 0.8 * Math.sin((2 * Math.PI * i) / 168) + 0.05 * Math.sin(i * 12.9898);
+    const periods = dominantPeriods(x, 3).map((p) => Math.round(p.periodSteps));
+    expect(periods[0]).toBe(24);
+    expect(periods.some((p) => Math.abs(p - 168) / 168 < 0.02)).toBe(true);
+  });
+
   it('finds 24 in the seasonal AR series and nothing strong in white noise', () => {
     const seasonal = dominantPeriods(Float64Array.from(reference.synthetic.seasonal!.values));
     expect(Math.round(seasonal[0]!.periodSteps)).toBe(24);

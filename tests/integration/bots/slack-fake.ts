@@ -1,0 +1,179 @@
+/**
+ * A fake Slack for tests: a local HTTP server speaking the Web API wire format (form-encoded
+ * calls answered with `{ok: true, …}`, the files.uploadV2 three-step upload, private file
+ * downloads) and a Bolt receiver that injects real event and command payloads.
+ */
+import type { App as BoltApp, Receiver } from '@slack/bolt';
+import { type RecordedRequest, startTestServer, type TestServer } from '../../helpers/http.js';
+
+export const BOT_USER = 'UBOT';
+export const TEAM = 'T0001';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeSlack {
+  server: TestServer;
+  apiUrl: string;
+  calls: SlackCall[];
+  /** Bytes uploaded to each upload URL, by file id. */
+  uploads: Map<string, { filename: string; bytes: Buffer }>;
+  /** Files served at `${server.url}/files/<name>` for url_private downloads. */
+  files: Map<string, Buffer>;
+  posted(): SlackCall[];
+  close(): Promise<void>;
+}
+
+function parseArgs(req: RecordedRequest): Record<string, unknown> {
+  const type = String(req.headers['content-type'] ?? '');
+  const text = req.body.toString('utf8');
+  if (type.includes('application/json')) return JSON.parse(text || '{}') as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    out[k] = (k === 'blocks' || k === 'files' || k === 'attachments') && v.startsWith('[') ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const uploads = new Map<string, { filename: string; bytes: Buffer }>();
+  const files = new Map<string, Buffer>();
+  let seq = 0;
+  const pendingNames = new Map<string, string>();
+  const server = await startTestServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/files/')) {
+      if (req.headers.authorization !== 'Bearer xoxb-test-token') {
+        res.statusCode = 403;
+        return res.end('forbidden');
+      }
+      const body = files.get(decodeURIComponent(url.pathname.slice('/files/'.length)));
+      if (!body) {
+        res.statusCode = 404;
+        return res.end();
+      }
+      return res.end(body);
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      const id = url.pathname.slice('/upload/'.length);
+      uploads.set(id, { filename: pendingNames.get(id) ?? '', bytes: req.body });
+      return res.end('OK - 200');
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = parseArgs(req);
+    calls.push({ method, args });
+    res.setHeader('content-type', 'application/json');
+    const reply = (o: Record<string, unknown>): void => {
+      res.end(JSON.stringify({ ok: true, ...o }));
+    };
+    switch (method) {
+      case 'auth.test':
+        return reply({ user_id: BOT_USER, bot_id: 'BBOT', team_id: TEAM, user: 'genautoml', team: 'Test' });
+      case 'chat.postMessage':
+        seq += 1;
+        return reply({ channel: args.channel, ts: `1700000000.${String(seq).padStart(6, '0')}`, message: { text: args.text } });
+      case 'chat.update':
+        return reply({ channel: args.channel, ts: args.ts });
+      case 'files.getUploadURLExternal': {
+        seq += 1;
+        const id = `F${seq}`;
+        pendingNames.set(id, String(args.filename));
+        return reply({ upload_url: `${server.url}/upload/${id}`, file_id: id });
+      }
+      case 'files.completeUploadExternal':
+        return reply({ files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) });
+      default:
+        return reply({});
+    }
+  });
+  return {
+    server,
+    apiUrl: `${server.url}/api/`,
+    calls,
+    uploads,
+    files,
+    posted: () => calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update'),
+    close: () => server.close(),
+  };
+}
+
+/** A Bolt receiver whose events come from the test: real payloads through app.processEvent. */
+export class FakeReceiver implements Receiver {
+  private bolt: BoltApp | undefined;
+  acks: unknown[] = [];
+
+  init(app: BoltApp): void {
+    this.bolt = app;
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async send(body: Record<string, unknown>): Promise<void> {
+    if (!this.bolt) throw new Error('receiver not initialised');
+    await this.bolt.processEvent({
+      body,
+      ack: async (response?: unknown) => {
+        this.acks.push(response);
+      },
+    });
+  }
+}
+
+export function slashCommand(text: string, opts: { user?: string; channel?: string; team?: string } = {}): Record<string, unknown> {
+  return {
+    token: 'verification-token',
+    team_id: opts.team ?? TEAM,
+    team_domain: 'test',
+    channel_id: opts.channel ?? 'C0001',
+    channel_name: 'automl',
+    user_id: opts.user ?? 'U0001',
+    user_name: 'ada',
+    command: '/automl',
+    text,
+    api_app_id: 'A0001',
+    is_enterprise_install: 'false',
+    response_url: 'https://hooks.slack.com/commands/T0001/1/abc',
+    trigger_id: '1.2.abc',
+  };
+}
+
+let eventSeq = 0;
+export function appMention(text: string, opts: { user?: string; channel?: string; ts?: string; thread_ts?: string; files?: Record<string, unknown>[] } = {}): Record<string, unknown> {
+  eventSeq += 1;
+  const ts = opts.ts ?? `1700001000.${String(eventSeq).padStart(6, '0')}`;
+  return {
+    token: 'verification-token',
+    team_id: TEAM,
+    api_app_id: 'A0001',
+    event: {
+      type: 'app_mention',
+      user: opts.user ?? 'U0001',
+      text: `<@${BOT_USER}> ${text}`,
+      ts,
+      ...(opts.thread_ts ? { thread_ts: opts.thread_ts } : {}),
+      team: TEAM,
+      channel: opts.channel ?? 'C0001',
+      event_ts: ts,
+      ...(opts.files ? { files: opts.files } : {}),
+    },
+    type: 'event_callback',
+    event_id: `Ev${eventSeq}`,
+    event_time: 1700001000,
+    authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** Text of every block and the fallback, for assertions. */
+export function callText(c: SlackCall): string {
+  return `${String(c.args.text ?? '')}\n${JSON.stringify(c.args.blocks ?? '')}`;
+}
