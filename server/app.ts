@@ -25,10 +25,12 @@ export interface CreateAppOptions {
   startQueue?: boolean;
   /** Replaces the configured architect (tests script it). */
   architect?: () => ChatProvider;
+  /** Embedded database in memory instead of $GENAUTOML_HOME/db (tests; ignored with DATABASE_URL). */
+  inMemoryDatabase?: boolean;
 }
 
 export async function createApp(config: Config, logger: Logger, options: CreateAppOptions = {}): Promise<App> {
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { inMemory: options.inMemoryDatabase === true });
   const queue = createJobQueue(db, JOBS, logger.child({ component: 'queue' }));
   try {
     if (options.startQueue !== false) await queue.start();

@@ -6,10 +6,10 @@ import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'home' | 'dbSchema'>): Promise<Database> {
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'home' | 'dbSchema'>, options: { inMemory?: boolean } = {}): Promise<Database> {
   const db = config.databaseUrl
     ? await openPostgres({ url: config.databaseUrl, schema: config.dbSchema })
-    : await openPglite({ dataDir: path.join(config.home, 'db'), schema: config.dbSchema });
+    : await openPglite({ dataDir: options.inMemory ? 'memory://' : path.join(config.home, 'db'), schema: config.dbSchema });
   try {
     await migrate(db);
   } catch (err) {

@@ -127,12 +127,13 @@ async function botCommand(platform: 'slack' | 'discord', opts: { deployCommands?
   // Refuse missing tokens before opening the database.
   if (platform === 'slack') checkSlackConfig(rt.config);
   else checkDiscordConfig(rt.config);
+  if (platform === 'discord' && opts.deployCommands && !rt.config.discordApplicationId)
+    throw new GenAutoMLError('config.invalid', 'DISCORD_APPLICATION_ID is not set.', { hint: 'Set it to register /automl.' });
   const app = await openApp(rt);
   try {
     const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
     const bot = platform === 'slack' ? createSlackBot(app) : createDiscordBot(app);
-    if (platform === 'discord' && opts.deployCommands) {
-      if (!rt.config.discordApplicationId) throw new GenAutoMLError('config.invalid', 'DISCORD_APPLICATION_ID is not set.', { hint: 'Set it to register /automl.' });
+    if (platform === 'discord' && opts.deployCommands && rt.config.discordApplicationId) {
       await deployCommands((bot as ReturnType<typeof createDiscordBot>).rest, rt.config.discordApplicationId, commandDefinitions(), opts.guild);
       console.error('genautoml: registered /automl');
     }

@@ -94,7 +94,7 @@ describe(`genautoml CLI (${DB_MODE})`, () => {
 
 describe('storage failures from the CLI', () => {
   it.runIf(DB_MODE === 'pglite')('a second process opening the same PGlite home fails with db.locked naming DATABASE_URL', async () => {
-    const t = await createTestApp();
+    const t = await createTestApp({ onDisk: true });
     try {
       // This test process holds the embedded database open.
       const r = await spawnCli(['list_datasets'], { GENAUTOML_HOME: t.home, GENAUTOML_DB_SCHEMA: t.schema, GENAUTOML_LOG_LEVEL: 'warn' });

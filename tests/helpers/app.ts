@@ -58,12 +58,13 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(options: { env?: Record<string, string | undefined>; startQueue?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { env?: Record<string, string | undefined>; startQueue?: boolean; onDisk?: boolean } = {}): Promise<TestApp> {
   const t = createTestHome({ GENAUTOML_LOG_LEVEL: 'silent', ...options.env });
   const config = loadConfig(t.env);
   let app: App;
   try {
-    app = await createApp(config, createLogger({ level: config.logLevel }), { startQueue: options.startQueue ?? false });
+    // In-memory PGlite unless a test needs the files (another process opening the same home).
+    app = await createApp(config, createLogger({ level: config.logLevel }), { startQueue: options.startQueue ?? false, inMemoryDatabase: options.onDisk !== true });
   } catch (err) {
     await t.dispose();
     throw err;

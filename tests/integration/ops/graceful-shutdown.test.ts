@@ -39,7 +39,7 @@ describe(`graceful shutdown during a running trial on ${DB_MODE}`, () => {
   let dataset: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ startQueue: true });
+    t = await createTestApp({ startQueue: true, onDisk: true });
     dataset = await loadSynthetic(t.app, { rows: 2000, features: 3 });
   }, 120_000);
 
