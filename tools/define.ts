@@ -32,7 +32,7 @@ export interface ToolContext {
    * Who is calling, for subscriptions and audit: `mcp`, `cli`, or a chat origin
    * `slack:<team>/<channel>/<thread_ts>` / `discord:<guild>/<channel>/<message or interaction id>`
    * (ids never contain `/`; `dm` stands for a missing guild). A search started with a chat origin
-   * subscribes that channel/thread to the study's end (tools/search.ts parseChatOrigin).
+   * subscribes that channel/thread to the study's end (tools/origin.ts).
    */
   origin: string;
 }

@@ -15,6 +15,7 @@ import { runEdaTool } from './run_eda.js';
 import { search } from './search.js';
 import { searchStatus } from './search_status.js';
 import { serverInfo } from './server_info.js';
+import { subscribe } from './subscribe.js';
 import { validate } from './validate.js';
 
 export const TOOLS: AnyTool[] = [
@@ -32,6 +33,7 @@ export const TOOLS: AnyTool[] = [
   cancelSearch,
   benchmark,
   exportModel,
+  subscribe,
   serverInfo,
 ];
 

@@ -2,33 +2,8 @@
 import { z } from 'zod';
 import { searchRequestSchema } from '../engine/search/spec.js';
 import { startStudy, studyStatus } from '../engine/search/service.js';
-import type { Subscription } from '../storage/subscriptions.js';
 import { defineTool } from './define.js';
-
-/** A chat origin, `slack:<team>/<channel>/<thread>` or `discord:<guild>/<channel>/<thread>` (see ToolContext.origin). */
-export interface ChatOrigin {
-  platform: 'slack' | 'discord';
-  workspace: string;
-  channel: string;
-  thread: string;
-}
-
-export function formatChatOrigin(o: ChatOrigin): string {
-  return `${o.platform}:${o.workspace}/${o.channel}/${o.thread}`;
-}
-
-export function parseChatOrigin(origin: string): ChatOrigin | undefined {
-  const m = /^(slack|discord):([^/]+)\/([^/]+)\/([^/]+)$/.exec(origin);
-  if (!m) return undefined;
-  return { platform: m[1] as 'slack' | 'discord', workspace: m[2] as string, channel: m[3] as string, thread: m[4] as string };
-}
-
-/** A search started from a chat channel notifies that channel's thread when it ends. */
-function originSubscription(origin: string): Omit<Subscription, 'id' | 'studyId'>[] {
-  const o = parseChatOrigin(origin);
-  if (!o) return [];
-  return [{ kind: o.platform, target: o.platform === 'slack' ? { team: o.workspace, channel: o.channel, thread: o.thread } : { guild: o.workspace, channel: o.channel, thread: o.thread } }];
-}
+import { originSubscription } from './origin.js';
 
 const input = searchRequestSchema.extend({
   webhook: z.url({ protocol: /^https?$/ }).optional().describe('Also notify this webhook (Slack, Discord or plain JSON) when the study ends.'),

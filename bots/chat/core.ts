@@ -12,7 +12,7 @@ import { renderTextTable } from '../../engine/notify/message.js';
 import type { AnyTool, Progress, ToolResult } from '../../tools/define.js';
 import { getTool, TOOLS } from '../../tools/index.js';
 import { invokeTool } from '../../tools/invoke.js';
-import { formatChatOrigin } from '../../tools/search.js';
+import { formatChatOrigin } from '../../tools/origin.js';
 import { checkAccess, RateLimiter } from './access.js';
 import { matchKeywords, parseCommand, type ParsedCommand } from './grammar.js';
 import { createLlmClient, llmEndpoint, type LlmClient, type LlmMessage, type LlmToolSpec } from './llm.js';

@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   cancel: { tool: 'cancel_search', positional: 'study', usage: 'cancel <study>', help: 'Cancel a running study.' },
   benchmark: { tool: 'benchmark', positional: 'study', usage: 'benchmark <study>', help: 'Benchmark a finished study’s top models.' },
   export: { tool: 'export_model', positional: 'study', usage: 'export <study>', help: 'Export the winner (state_dict, TorchScript, ONNX).' },
+  subscribe: { tool: 'subscribe', positional: 'study', usage: 'subscribe [study]', help: 'Post results of every study (or one) to this channel.' },
   info: { tool: 'server_info', usage: 'info', help: 'Python, PyTorch, device and sandbox of the server.' },
 };
 

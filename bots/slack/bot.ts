@@ -119,9 +119,10 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   });
 
   const deliver: Deliverer = async (sub, message) => {
-    const t = sub.target as { channel?: string; thread?: string };
+    // A channel subscribed to every study has no thread: post at the top of the channel.
+    const t = sub.target as { channel?: string; thread?: string | null };
     if (!t.channel) throw new GenAutoMLError('notify.bad_target', `Slack subscription ${sub.id} has no channel.`, { hint: 'Subscribe again from the channel.' });
-    await postReply(bolt.client, t.channel, t.thread, { message, files: [] });
+    await postReply(bolt.client, t.channel, t.thread ?? undefined, { message, files: [] });
   };
 
   return {

@@ -4,7 +4,7 @@ import { matchKeywords, parseCommand, tokenize } from '../../../bots/chat/gramma
 import { renderError, renderToolResult, tableFrom } from '../../../bots/chat/render.js';
 import { GenAutoMLError } from '../../../engine/errors.js';
 import { getTool } from '../../../tools/index.js';
-import { formatChatOrigin, parseChatOrigin } from '../../../tools/search.js';
+import { formatChatOrigin, parseChatOrigin } from '../../../tools/origin.js';
 
 describe('chat grammar', () => {
   it('parses search with typed key=value options from the tool schema', () => {
