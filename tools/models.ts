@@ -1,6 +1,7 @@
 /** The model registry tools: list, read, rename, delete. Baselines are listed and read-only. */
 import { z } from 'zod';
 import { candidateOf } from '../engine/models/registry.js';
+import type { ModelRecord } from '../storage/models.js';
 import { defineTool } from './define.js';
 
 const modelRow = z.object({
@@ -14,6 +15,19 @@ const modelRow = z.object({
   created: z.string(),
 });
 
+function rowOf(m: ModelRecord): z.infer<typeof modelRow> {
+  return {
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    provider: m.provider,
+    request: m.request,
+    params: ((m.report as { params?: number } | null)?.params ?? null) as number | null,
+    searchSpace: safeSpace(() => candidateOf(m).searchSpace),
+    created: m.createdAt.toISOString(),
+  };
+}
+
 export const listModels = defineTool({
   name: 'list_models',
   title: 'List models',
@@ -23,16 +37,7 @@ export const listModels = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { name: 'models', positional: [] },
   async handler(args, ctx) {
-    const models = (await ctx.app.models.list(args.kind)).map((m) => ({
-      id: m.id,
-      name: m.name,
-      kind: m.kind,
-      provider: m.provider,
-      request: m.request,
-      params: ((m.report as { params?: number } | null)?.params ?? null) as number | null,
-      searchSpace: safeSpace(() => candidateOf(m).searchSpace),
-      created: m.createdAt.toISOString(),
-    }));
+    const models = (await ctx.app.models.list(args.kind)).map(rowOf);
     const by = (k: string): string[] => models.filter((m) => m.kind === k).map((m) => m.name);
     const summary = [
       `${models.length} models.`,
@@ -64,14 +69,7 @@ export const getModel = defineTool({
     const m = await ctx.app.models.get(args.model);
     return {
       data: {
-        id: m.id,
-        name: m.name,
-        kind: m.kind,
-        provider: m.provider,
-        request: m.request,
-        params: ((m.report as { params?: number } | null)?.params ?? null) as number | null,
-        searchSpace: safeSpace(() => candidateOf(m).searchSpace),
-        created: m.createdAt.toISOString(),
+        ...rowOf(m),
         code: m.code,
         report: m.report,
         iterations: m.iterations,
