@@ -25,7 +25,7 @@ class Model(nn.Module):
 
     def forward(self, x):
         total = 0
-        for i in range(30000000):
+        for i in range(300000000):
             total += i
         return self.proj(x.transpose(1, 2)).transpose(1, 2)
 `;
@@ -65,7 +65,9 @@ describe(`study reliability on ${DB_MODE}`, () => {
     const trials = await t.app.studies.trials(study.id);
     expect(trials).toHaveLength(4);
     for (const tr of trials) expect(['complete', 'failed']).toContain(tr.state);
-    for (const tr of trials.filter((x) => x.params.arch === 'slow_python')) {
+    const slow = trials.filter((x) => x.params.arch === 'slow_python');
+    expect(slow.length).toBeGreaterThan(0); // seed 5 samples it; the check below must not be vacuous
+    for (const tr of slow) {
       expect(tr.state).toBe('failed');
       expect((tr.error as { code?: string }).code).toBe('runner.timeout');
     }
