@@ -28,6 +28,8 @@ function table(results: BenchResult[]): string {
 }
 
 async function main(): Promise<void> {
+  // Child processes the runner waits on may be unref'd; keep the loop alive until the table is out.
+  const keepAlive = setInterval(() => {}, 60_000);
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = wanted.length > 0 ? wanted : Object.keys(MODULES).filter((n) => n !== 'search' && n !== 'zoo');
   const results: BenchResult[] = [];
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   const md = `# Benchmarks (${doc.at})\n\n${table(results)}\n\n${results.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes}`).join('\n')}\n`;
   fs.writeFileSync(path.join(dir, 'latest.md'), md);
   console.log(md);
+  clearInterval(keepAlive);
 }
 
 void main();
