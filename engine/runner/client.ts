@@ -523,35 +523,39 @@ export class RunnerClient implements Validator {
   }
 
   async evaluate(spec: EvaluateSpec, options: RunOptions & { policy?: boolean } = {}): Promise<EvaluateResult> {
-    const timeoutS = options.timeoutS ?? this.o.trialTimeoutS;
-    const inputs = await this.stageInputs([...dataFiles(spec.data), spec.weightsPath]);
-    try {
-      const proc = await this.spawn('trial', {
-        readOnly: inputs.readOnly,
-        gpu: this.usesGpu(options.device),
-        timeoutS,
-        ...(options.threads ? { threads: options.threads } : {}),
-      });
-      const res = await this.call(proc, 'evaluation', {
-        op: 'evaluate',
-        ...modelFields(spec),
-        data: dataField(spec.data, inputs.paths),
-        weightsPath: inputs.paths[inputs.paths.length - 1],
-        anomaly: spec.anomaly ?? {},
-        batchSize: spec.batchSize ?? 256,
-        policy: options.policy ?? true,
-        device: options.device ?? this.o.device,
-        threads: options.threads ?? this.o.threads,
-      }, timeoutS, options.signal);
-      return parseOrThrow(evaluateResultSchema, res, 'evaluate');
-    } finally {
-      await inputs.cleanup();
-    }
+    const files = [...dataFiles(spec.data), spec.weightsPath];
+    const res = await this.runStaged(files, 'evaluation', options.timeoutS ?? this.o.trialTimeoutS, options, (paths) => ({
+      op: 'evaluate',
+      ...modelFields(spec),
+      data: dataField(spec.data, paths),
+      weightsPath: paths[paths.length - 1],
+      anomaly: spec.anomaly ?? {},
+      batchSize: spec.batchSize ?? 256,
+    }));
+    return parseOrThrow(evaluateResultSchema, res, 'evaluate');
   }
 
   async latency(spec: LatencySpec, options: RunOptions & { policy?: boolean } = {}): Promise<LatencyResult> {
-    const timeoutS = options.timeoutS ?? Math.min(this.o.trialTimeoutS, 600);
-    const inputs = await this.stageInputs(spec.weightsPath ? [spec.weightsPath] : []);
+    const files = spec.weightsPath ? [spec.weightsPath] : [];
+    const res = await this.runStaged(files, 'latency measurement', options.timeoutS ?? Math.min(this.o.trialTimeoutS, 600), options, (paths) => ({
+      op: 'latency',
+      ...modelFields(spec),
+      weightsPath: paths[0] ?? null,
+      batchSize: spec.batchSize ?? 64,
+      repeats: spec.repeats ?? 20,
+    }));
+    return parseOrThrow(latencyResultSchema, res, 'latency');
+  }
+
+  /** One request in a fresh trial process over staged read-only inputs, cleaned up afterwards. */
+  private async runStaged(
+    files: string[],
+    what: string,
+    timeoutS: number,
+    options: RunOptions & { policy?: boolean },
+    request: (paths: string[]) => Record<string, unknown>,
+  ): Promise<unknown> {
+    const inputs = await this.stageInputs(files);
     try {
       const proc = await this.spawn('trial', {
         readOnly: inputs.readOnly,
@@ -559,17 +563,12 @@ export class RunnerClient implements Validator {
         timeoutS,
         ...(options.threads ? { threads: options.threads } : {}),
       });
-      const res = await this.call(proc, 'latency measurement', {
-        op: 'latency',
-        ...modelFields(spec),
-        weightsPath: inputs.paths[0] ?? null,
-        batchSize: spec.batchSize ?? 64,
-        repeats: spec.repeats ?? 20,
+      return await this.call(proc, what, {
+        ...request(inputs.paths),
         policy: options.policy ?? true,
         device: options.device ?? this.o.device,
         threads: options.threads ?? this.o.threads,
       }, timeoutS, options.signal);
-      return parseOrThrow(latencyResultSchema, res, 'latency');
     } finally {
       await inputs.cleanup();
     }
