@@ -29,7 +29,7 @@ export interface DemoOptions {
 }
 
 /** Fast baselines, so the demo finishes in minutes on two CPU cores. */
-const DEMO_BASELINES = ['dlinear', 'nlinear', 'rlinear', 'sparsetsf', 'patchtst', 'tcn'];
+const DEMO_BASELINES = ['dlinear', 'nlinear', 'sparsetsf', 'patchtst'];
 
 export async function runDemo(options: DemoOptions): Promise<number> {
   const rt = loadRuntime({ interactive: true });
