@@ -5,11 +5,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '../app.js';
-import { preparedFiles } from '../datasets/store.js';
+import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError } from '../errors.js';
 import { weightsPathOf, type StudyResult } from './finalise.js';
 import type { Params } from './space.js';
-import { studySpecSchema } from './spec.js';
+import { studySpecSchema, type StudySpec } from './spec.js';
 import { trialModelSpec } from './trial.js';
 
 export interface ExportedFile {
@@ -60,25 +60,46 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
     return { study: studyId, trial: number, arch, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
   }
 
-  const m = trialModelSpec(spec, trial.params as Params);
   const files = await preparedFiles(app, study.datasetId);
+  const res = await exportAndStore(app, spec, files, studyId, number, trial.params as Params, outDir, `export-trial${number}`, {
+    validation: trial.value,
+    study: studyId,
+    trial: number,
+    arch,
+  });
+  return { study: studyId, trial: number, arch, ...res };
+}
+
+/**
+ * Exports one trained trial into a fresh `outDir` (whatever an interrupted attempt left there is
+ * removed) and stores every file as an artefact of the study under `linkPrefix/`.
+ */
+export async function exportAndStore(
+  app: App,
+  spec: StudySpec,
+  files: PreparedFiles,
+  studyId: string,
+  number: number,
+  params: Params,
+  outDir: string,
+  linkPrefix: string,
+  metrics: Record<string, unknown>,
+): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
+  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
   await rm(outDir, { recursive: true, force: true });
   const res = await app.runner.export({
-    code: m.code,
-    dims: { task: spec.request.task, lookback: m.lookback, horizon: spec.request.horizon, nFeatures: files.meta.columns.length },
-    hyper: m.hyper,
-    revin: m.revin,
+    ...model,
     weightsPath: await weightsPathOf(app, studyId, number),
     outDir,
     data: { name: spec.datasetName, meta: files.meta },
-    metrics: { validation: trial.value, study: studyId, trial: number, arch },
+    metrics,
   });
   const out: ExportedFile[] = [];
   for (const f of res.files) {
     const bytes = await readFile(path.join(res.dir, f.name));
     const sha = await app.artifacts.put(bytes, mimeOf(f.name));
-    await app.artifacts.link({ ownerKind: 'study', ownerId: studyId, name: `export-trial${number}/${f.name}`, sha256: sha, mime: mimeOf(f.name) });
+    await app.artifacts.link({ ownerKind: 'study', ownerId: studyId, name: `${linkPrefix}/${f.name}`, sha256: sha, mime: mimeOf(f.name) });
     out.push({ name: f.name, bytes: f.bytes, sha256: sha });
   }
-  return { study: studyId, trial: number, arch, dir: res.dir, files: out, roundTripOk: res.roundTrip.ok, errors: res.errors };
+  return { dir: res.dir, files: out, roundTripOk: res.roundTrip.ok, errors: res.errors };
 }

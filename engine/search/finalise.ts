@@ -3,7 +3,6 @@
  * best trial of each of the top architectures is evaluated once on the test split, timed and
  * reported, and the winner by validation is exported. Test numbers never change the ranking.
  */
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
@@ -13,8 +12,8 @@ import { toAlgorithmTrial } from './records.js';
 import type { Params } from './space.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
 import { leaderboard, countByState } from './study.js';
-import { trialModelSpec } from './trial.js';
-import { mimeOf } from './export.js';
+import { dataRefOf, trialModelSpec } from './trial.js';
+import { exportAndStore } from './export.js';
 import { renderStudyCharts } from './charts.js';
 
 export interface LeaderboardRow {
@@ -48,16 +47,9 @@ export async function weightsPathOf(app: Pick<App, 'artifacts'>, studyId: string
 
 /** Test-split metrics and latency of one trained trial. */
 export async function evaluateTrial(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, number: number, params: Params): Promise<{ test: EvaluateResult; latency: LatencyResult }> {
-  const m = trialModelSpec(spec, params);
+  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
   const weightsPath = await weightsPathOf(app, studyId, number);
-  const model = {
-    code: m.code,
-    dims: { task: spec.request.task, lookback: m.lookback, horizon: spec.request.horizon, nFeatures: files.meta.columns.length },
-    hyper: m.hyper,
-    revin: m.revin,
-  };
-  const data = { valuesPath: files.values, ...(files.labels ? { labelsPath: files.labels } : {}), meta: files.meta, name: spec.datasetName };
-  const test = await app.runner.evaluate({ ...model, data, weightsPath, anomaly: { seed: spec.request.seed } });
+  const test = await app.runner.evaluate({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } });
   const latency = await app.runner.latency({ ...model, weightsPath });
   return { test, latency };
 }
@@ -129,28 +121,17 @@ async function exportWinner(
   best: LeaderboardRow,
   log: App['logger'],
 ): Promise<StudyResult['export']> {
-  const m = trialModelSpec(spec, best.params);
   const outDir = path.join(app.config.home, 'exports', studyId, `${best.arch}-trial${best.trial}`);
-  await rm(outDir, { recursive: true, force: true }); // a previous, interrupted finalisation
   try {
-    const res = await app.runner.export({
-      code: m.code,
-      dims: { task: spec.request.task, lookback: m.lookback, horizon: spec.request.horizon, nFeatures: files.meta.columns.length },
-      hyper: m.hyper,
-      revin: m.revin,
-      weightsPath: await weightsPathOf(app, studyId, best.trial),
-      outDir,
-      data: { name: spec.datasetName, meta: files.meta },
-      metrics: { validation: best.valLoss, test: best.test, latency: best.latency, study: studyId, trial: best.trial, arch: best.arch },
+    const res = await exportAndStore(app, spec, files, studyId, best.trial, best.params, outDir, 'export', {
+      validation: best.valLoss,
+      test: best.test,
+      latency: best.latency,
+      study: studyId,
+      trial: best.trial,
+      arch: best.arch,
     });
-    const stored: { name: string; bytes: number; sha256: string }[] = [];
-    for (const f of res.files) {
-      const bytes = await readFile(path.join(res.dir, f.name));
-      const sha = await app.artifacts.put(bytes, mimeOf(f.name));
-      await app.artifacts.link({ ownerKind: 'study', ownerId: studyId, name: `export/${f.name}`, sha256: sha, mime: mimeOf(f.name) });
-      stored.push({ name: f.name, bytes: f.bytes, sha256: sha });
-    }
-    return { dir: res.dir, files: stored, roundTripOk: res.roundTrip.ok, errors: res.errors };
+    return { dir: res.dir, files: res.files, roundTripOk: res.roundTripOk, errors: res.errors };
   } catch (err) {
     log.warn('export failed', { err });
     return { dir: outDir, files: [], roundTripOk: false, errors: [(err as Error).message] };

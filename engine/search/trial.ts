@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../app.js';
-import { preparedFiles } from '../datasets/store.js';
+import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError, toGenAutoMLError } from '../errors.js';
-import type { RevinOption, Scalar, TrainResult } from '../runner/types.js';
+import type { DataRef, ModelSpec, TrainResult } from '../runner/types.js';
 import { createPruner } from './pruners.js';
 import { toAlgorithmTrial } from './records.js';
 import { decodeParams, type Params } from './space.js';
@@ -28,19 +28,23 @@ export function trialWorkDir(app: Pick<App, 'config'>, studyId: string, number: 
   return path.join(app.config.home, 'trials', studyId, String(number));
 }
 
-export function trialModelSpec(spec: StudySpec, params: Params): { code: string; hyper: Record<string, Scalar>; revin: RevinOption; lookback: number; lr: number | undefined; batchSize: number | undefined } {
+/** What the runner builds for a trial: the candidate's code, shapes, hyperparameters and RevIN. */
+export function trialModelSpec(spec: StudySpec, params: Params, nFeatures: number): { model: ModelSpec; lr: number | undefined; batchSize: number | undefined } {
   const { arch, archParams, shared } = decodeParams(params);
   const candidate = spec.candidates.find((c) => c.name === arch);
   if (!candidate) throw new GenAutoMLError('search.unknown_candidate', `Trial names architecture ${arch}, which is not a candidate of this study.`, { hint: 'This study record is damaged.' });
   const revin = spec.request.revin === 'on' ? true : spec.request.revin === 'off' ? false : shared.revin === true;
+  const lookback = typeof shared.lookback === 'number' ? shared.lookback : spec.request.lookback;
   return {
-    code: candidate.code,
-    hyper: archParams,
-    revin,
-    lookback: typeof shared.lookback === 'number' ? shared.lookback : spec.request.lookback,
+    model: { code: candidate.code, dims: { task: spec.request.task, lookback, horizon: spec.request.horizon, nFeatures }, hyper: archParams, revin },
     lr: typeof shared.lr === 'number' ? shared.lr : undefined,
     batchSize: typeof shared.batch_size === 'number' ? shared.batch_size : undefined,
   };
+}
+
+/** The study's prepared dataset as the runner reads it. */
+export function dataRefOf(spec: StudySpec, files: PreparedFiles): DataRef {
+  return { valuesPath: files.values, ...(files.labels ? { labelsPath: files.labels } : {}), meta: files.meta, name: spec.datasetName };
 }
 
 export async function runTrial(app: App, job: TrialJob, options: { worker?: string; signal?: AbortSignal } = {}): Promise<void> {
@@ -66,8 +70,8 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
   const pruner = createPruner(spec.request.pruner);
   let outcome: { state: 'complete' | 'pruned' | 'failed' | 'cancelled'; value?: number | null; metrics?: unknown; error?: unknown };
   try {
-    const m = trialModelSpec(spec, claimed.params as Params);
     const files = await preparedFiles(app, study.datasetId);
+    const m = trialModelSpec(spec, claimed.params as Params, files.meta.columns.length);
     const deadline = spec.request.maxMinutes === undefined ? Infinity : study.createdAt.getTime() + spec.request.maxMinutes * 60_000;
     const remainingS = (deadline - Date.now()) / 1000;
     const budgets = [spec.request.trialMinutes === undefined ? Infinity : spec.request.trialMinutes * 60, remainingS].filter(Number.isFinite);
@@ -75,11 +79,8 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
     let epochWork: Promise<void> = Promise.resolve();
     const run = app.runner.train(
       {
-        code: m.code,
-        dims: { task: spec.request.task, lookback: m.lookback, horizon: spec.request.horizon, nFeatures: files.meta.columns.length },
-        hyper: m.hyper,
-        revin: m.revin,
-        data: { valuesPath: files.values, ...(files.labels ? { labelsPath: files.labels } : {}), meta: files.meta, name: spec.datasetName },
+        ...m.model,
+        data: dataRefOf(spec, files),
         workDir: trialWorkDir(app, job.studyId, job.number),
         train: {
           epochs: spec.request.epochs,
