@@ -77,5 +77,8 @@ describe(`study reliability on ${DB_MODE}`, () => {
     const start = Date.now();
     while (!hook.requests.some((r) => r.url === '/hang') && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 500));
     expect(hook.requests.some((r) => r.url === '/hang')).toBe(true);
+    // Let that delivery time out and be recorded as failed (its retry is ≥ 10 s away) before the
+    // app closes, so pg-boss is not left writing to a closed pool.
+    await new Promise((r) => setTimeout(r, 2000));
   }, 360_000);
 });
