@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ default: BenchModule }>> = {
   runner: () => import('./runner.js'),
   zoo: () => import('./zoo.js'),
   search: () => import('./search.js'),
+  'search-long': () => import('./search-long.js'),
 };
 
 function table(results: BenchResult[]): string {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   // Child processes the runner waits on may be unref'd; keep the loop alive until the table is out.
   const keepAlive = setInterval(() => {}, 60_000);
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = wanted.length > 0 ? wanted : Object.keys(MODULES).filter((n) => n !== 'search' && n !== 'zoo');
+  const names = wanted.length > 0 ? wanted : Object.keys(MODULES).filter((n) => !['search', 'search-long', 'zoo'].includes(n));
   const results: BenchResult[] = [];
   for (const name of names) {
     const load = MODULES[name];

@@ -119,6 +119,16 @@ export const SETTINGS = {
     schema: int(10, 7 * 24 * 3600).default(1800),
     description: 'Wall-clock limit of one training trial.',
   }),
+  trialLeaseGraceS: setting({
+    env: 'GENAUTOML_TRIAL_LEASE_GRACE_S',
+    schema: int(1, 24 * 3600).default(300),
+    description: 'A trial job still active this long past the trial limit is presumed lost (its worker died) and is redelivered to another worker.',
+  }),
+  queueMaintenanceS: setting({
+    env: 'GENAUTOML_QUEUE_MAINTENANCE_S',
+    schema: int(1, 3600).default(60),
+    description: 'How often the queue looks for expired jobs (one host at a time does the work); bounds how late a dead worker’s trial is redelivered.',
+  }),
   paramBudget: setting({
     env: 'GENAUTOML_PARAM_BUDGET',
     schema: int(1, 2_000_000_000).default(5_000_000),
@@ -128,6 +138,11 @@ export const SETTINGS = {
     env: 'GENAUTOML_WORKER_CONCURRENCY',
     schema: int(1, 256).default(1),
     description: 'Trials one worker process runs at once (its slots). Torch threads per trial = cores / slots.',
+  }),
+  inprocessWorker: setting({
+    env: 'GENAUTOML_INPROCESS_WORKER',
+    schema: bool.default(true),
+    description: 'Whether `mcp`, `serve`, `slack` and `discord` run a worker in their own process. Set false when dedicated `genautoml worker` processes serve the queue (PostgreSQL only).',
   }),
   validatePoolSize: setting({
     env: 'GENAUTOML_VALIDATE_POOL',
@@ -262,6 +277,8 @@ function crossCheck(c: { -readonly [K in keyof Config]: Config[K] }, problems: s
   if (c.llmBaseUrl && !c.llmModel) problems.push('GENAUTOML_LLM_BASE_URL is set but GENAUTOML_LLM_MODEL is not');
   if (c.slackMode === 'http' && c.slackBotToken && !c.slackSigningSecret)
     problems.push('GENAUTOML_SLACK_MODE=http needs SLACK_SIGNING_SECRET');
+  // The embedded database admits one process, so nothing else could ever run the jobs.
+  if (!c.inprocessWorker && !c.databaseUrl) problems.push('GENAUTOML_INPROCESS_WORKER=false needs DATABASE_URL (separate worker processes cannot share the embedded database)');
 }
 
 /** The effective LLM provider after resolving `auto`. */

@@ -31,7 +31,7 @@ export interface CreateAppOptions {
 
 export async function createApp(config: Config, logger: Logger, options: CreateAppOptions = {}): Promise<App> {
   const db = await openDatabase(config, { inMemory: options.inMemoryDatabase === true });
-  const queue = createJobQueue(db, JOBS, logger.child({ component: 'queue' }));
+  const queue = createJobQueue(db, JOBS, logger.child({ component: 'queue' }), { maintenanceIntervalSeconds: config.queueMaintenanceS });
   try {
     if (options.startQueue !== false) await queue.start();
   } catch (err) {

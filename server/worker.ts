@@ -63,3 +63,13 @@ export async function startWorker(app: App, options: WorkerOptions): Promise<Wor
   if (options.handleSignals) void waitForShutdownSignal(logger).then(() => stop());
   return { stop, stopped, handlers: registrations.length };
 }
+
+/**
+ * The worker beside a server (`mcp`, `serve`, a bot): started unless GENAUTOML_INPROCESS_WORKER is
+ * false, where dedicated `genautoml worker` processes run the jobs and the server only enqueues.
+ */
+export async function startServerWorker(app: App): Promise<WorkerHandle> {
+  if (app.config.inprocessWorker) return startWorker(app, { concurrency: app.config.workerConcurrency });
+  app.logger.info('no in-process worker (GENAUTOML_INPROCESS_WORKER=false): jobs wait for `genautoml worker` processes');
+  return { stop: async () => {}, stopped: Promise.resolve(), handlers: 0 };
+}

@@ -47,7 +47,12 @@ export interface JobQueue<R extends QueueRegistry> {
   readonly schema: string;
 }
 
-export function createJobQueue<R extends QueueRegistry>(db: Database, registry: R, logger: Logger): JobQueue<R> {
+export interface QueueOptions {
+  /** How often expired jobs are looked for (pg-boss maintenance; one host at a time does it). */
+  maintenanceIntervalSeconds?: number;
+}
+
+export function createJobQueue<R extends QueueRegistry>(db: Database, registry: R, logger: Logger, options: QueueOptions = {}): JobQueue<R> {
   const schema = `${db.schema}_queue`;
   const boss = new PgBoss({
     db: { executeSql: (text, values) => db.executeSql(text, values) },
@@ -55,6 +60,7 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
     // Cron scheduling is unused and its clock monitor adds queries on every host.
     schedule: false,
     supervise: true,
+    ...(options.maintenanceIntervalSeconds === undefined ? {} : { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }),
     migrate: true,
   });
   boss.on('error', (err) => logger.error('queue error', { err }));

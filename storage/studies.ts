@@ -42,6 +42,8 @@ export interface StudyRepo {
   create(study: { id: string; datasetId: string; spec: Record<string, unknown> }): Promise<StudyRecord>;
   get(id: string): Promise<StudyRecord>;
   list(limit?: number): Promise<StudyRecord[]>;
+  /** Studies not yet in a final state (queued, running, finalising). */
+  listOpen(): Promise<StudyRecord[]>;
   /** Moves the study to `to` if it is in one of `from`; returns whether it moved. */
   transition(id: string, from: readonly StudyState[], to: StudyState, fields?: { result?: unknown; error?: unknown }): Promise<boolean>;
   /** Allocates the next trial number and stores it as queued, atomically. */
@@ -60,16 +62,21 @@ export interface StudyRepo {
   trial(studyId: string, number: number): Promise<TrialRecord | undefined>;
   /** queued|running → running (attempt counted); undefined when the trial is already final. */
   claimTrial(studyId: string, number: number, worker: string): Promise<TrialRecord | undefined>;
-  appendIntermediate(studyId: string, number: number, value: number): Promise<void>;
-  /** queued|running → a final state; false when it was already final (a duplicate delivery). */
+  /**
+   * The writes below take the attempt that claimed the trial as a fencing token: a worker whose
+   * lease ran out (presumed dead, the trial redelivered) cannot touch the newer attempt's row.
+   */
+  appendIntermediate(studyId: string, number: number, value: number, attempt?: number): Promise<void>;
+  /** queued|running → a final state; false when it was already final (a duplicate delivery) or fenced off. */
   finishTrial(
     studyId: string,
     number: number,
     state: Exclude<TrialState, 'queued' | 'running'>,
-    fields: { value?: number | null; metrics?: unknown; error?: unknown },
+    fields: { value?: number | null; metrics?: unknown; error?: unknown; intermediate?: number[] },
+    attempt?: number,
   ): Promise<boolean>;
   /** Puts a running trial back to queued (graceful shutdown of its worker). */
-  requeueTrial(studyId: string, number: number): Promise<boolean>;
+  requeueTrial(studyId: string, number: number, attempt?: number): Promise<boolean>;
 }
 
 interface StudyRow {
@@ -138,6 +145,9 @@ function trialFromRow(r: TrialRow): TrialRecord {
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
+/** No attempt given: unfenced (the coordinator's own bookkeeping); otherwise it must still be the current one. */
+const FENCE = (param: number): string => `($${param}::int IS NULL OR attempts = $${param}::int)`;
+
 /** Works on a pool or inside a transaction (then `transaction` is absent and calls run in it). */
 export function createStudyRepo(db: Pick<Database, 'executeSql'> & Partial<Pick<Database, 'transaction'>>): StudyRepo {
   const inTx = <T>(fn: (tx: Pick<Database, 'executeSql'>) => Promise<T>): Promise<T> => (db.transaction ? db.transaction(fn) : fn(db));
@@ -158,6 +168,10 @@ export function createStudyRepo(db: Pick<Database, 'executeSql'> & Partial<Pick<
     get,
     async list(limit = 20) {
       const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies ORDER BY created_at DESC LIMIT $1`, [limit]);
+      return r.rows.map(studyFromRow);
+    },
+    async listOpen() {
+      const r = await db.executeSql<StudyRow>(`SELECT ${STUDY_COLUMNS} FROM studies WHERE state NOT IN (${TERMINAL_STUDY.map((s) => `'${s}'`).join(', ')}) ORDER BY created_at`);
       return r.rows.map(studyFromRow);
     },
     async transition(id, from, to, fields = {}) {
@@ -231,24 +245,27 @@ export function createStudyRepo(db: Pick<Database, 'executeSql'> & Partial<Pick<
       );
       return r.rows[0] ? trialFromRow(r.rows[0]) : undefined;
     },
-    async appendIntermediate(studyId, number, value) {
+    async appendIntermediate(studyId, number, value, attempt) {
       await db.executeSql(
-        `UPDATE trials SET intermediate = intermediate || to_jsonb($3::float8) WHERE study_id = $1 AND number = $2 AND state = 'running'`,
-        [studyId, number, value],
+        `UPDATE trials SET intermediate = intermediate || to_jsonb($3::float8)
+         WHERE study_id = $1 AND number = $2 AND state = 'running' AND ${FENCE(4)}`,
+        [studyId, number, value, attempt ?? null],
       );
     },
-    async finishTrial(studyId, number, state, fields) {
+    async finishTrial(studyId, number, state, fields, attempt) {
       const r = await db.executeSql<{ number: number }>(
-        `UPDATE trials SET state = $3, value = $4, metrics = $5::jsonb, error = $6::jsonb, finished_at = now()
-         WHERE study_id = $1 AND number = $2 AND state IN ('queued', 'running') RETURNING number`,
-        [studyId, number, state, fields.value ?? null, json(fields.metrics), json(fields.error)],
+        `UPDATE trials SET state = $3, value = $4, metrics = $5::jsonb, error = $6::jsonb, finished_at = now(),
+           intermediate = COALESCE($8::jsonb, intermediate)
+         WHERE study_id = $1 AND number = $2 AND state IN ('queued', 'running') AND ${FENCE(7)} RETURNING number`,
+        [studyId, number, state, fields.value ?? null, json(fields.metrics), json(fields.error), attempt ?? null, json(fields.intermediate)],
       );
       return r.rows.length === 1;
     },
-    async requeueTrial(studyId, number) {
+    async requeueTrial(studyId, number, attempt) {
       const r = await db.executeSql<{ number: number }>(
-        `UPDATE trials SET state = 'queued', worker = NULL, intermediate = '[]' WHERE study_id = $1 AND number = $2 AND state = 'running' RETURNING number`,
-        [studyId, number],
+        `UPDATE trials SET state = 'queued', worker = NULL, intermediate = '[]'
+         WHERE study_id = $1 AND number = $2 AND state = 'running' AND ${FENCE(3)} RETURNING number`,
+        [studyId, number, attempt ?? null],
       );
       return r.rows.length === 1;
     },

@@ -14,10 +14,9 @@ import { studyStateOf } from './records.js';
 import { buildSpace } from './space.js';
 import { askTrials, nextActions } from './study.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
-import { MAX_TRIAL_ATTEMPTS } from './trial.js';
+import { MAX_TRIAL_ATTEMPTS, scheduleHeartbeat, sendTrial } from './jobs.js';
 import { notifyStudyEnd } from './notify.js';
 
-export const HEARTBEAT_SECONDS = 20;
 /** A finaliser that has not touched its study for this long is presumed dead. */
 const FINALISE_LEASE_SECONDS = 900;
 
@@ -31,11 +30,6 @@ export function spaceOf(spec: StudySpec) {
   });
 }
 
-export function trialJobOptions(app: Pick<App, 'config'>) {
-  // A job outliving the trial limit means its worker died: pg-boss then redelivers it.
-  return { retryLimit: MAX_TRIAL_ATTEMPTS, retryDelaySeconds: 5, expireInSeconds: app.config.trialTimeoutS + 300 };
-}
-
 export async function coordinateStudy(app: App, studyId: string): Promise<void> {
   const log = app.logger.child({ study: studyId });
   const decision = await app.db.transaction(async (tx) => {
@@ -46,8 +40,9 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
     const spec = studySpecSchema.parse(study.spec);
     if (study.state === 'queued') await studies.transition(studyId, ['queued'], 'running');
 
-    // Reap trials whose worker died and whose job will not come back.
-    const lostAfter = app.config.trialTimeoutS * (MAX_TRIAL_ATTEMPTS + 1) + 900;
+    // Reap trials whose worker died and whose job will not come back: every attempt's lease has
+    // run out, with room for the redelivery delays.
+    const lostAfter = (app.config.trialTimeoutS + app.config.trialLeaseGraceS) * (MAX_TRIAL_ATTEMPTS + 1) + app.config.queueMaintenanceS * 2;
     for (const t of await studies.staleRunningTrials(studyId, lostAfter)) {
       await studies.finishTrial(studyId, t.number, 'failed', { error: { code: 'trial.lost', message: 'no worker reported this trial before its time limit' } });
     }
@@ -59,7 +54,7 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
     const asked = askTrials(state, now, createSampler(spec.request.sampler), spaceOf(spec), spec.request.seed);
     for (const a of asked) {
       await studies.insertTrial(studyId, a.number, a.params);
-      await app.queue.send('trial', { studyId, number: a.number }, { ...trialJobOptions(app), tx });
+      await sendTrial(app, studyId, a.number, tx);
     }
     if (asked.length > 0) log.info('trials asked', { numbers: asked.map((a) => a.number) });
     if (actions.finalise) return 'finalise' as const;
@@ -67,7 +62,7 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
   });
 
   if (decision === 'continue') {
-    await app.queue.send('study', { studyId, reason: 'resume' }, { startAfterSeconds: HEARTBEAT_SECONDS, singletonSeconds: HEARTBEAT_SECONDS });
+    await scheduleHeartbeat(app, studyId);
     return;
   }
   if (decision !== 'finalise') return;

@@ -7,6 +7,7 @@ import { createStudyRepo, type StudyRecord, type TrialRecord as StoredTrial } fr
 import { createSubscriptionRepo, type Subscription } from '../../storage/subscriptions.js';
 import { detectWebhookFormat } from '../notify/webhook.js';
 import { spaceOf } from './coordinator.js';
+import { wakeStudy } from './jobs.js';
 import { notifyStudyEnd } from './notify.js';
 import { studyStateOf } from './records.js';
 import { searchRequestSchema, studySpecSchema, withDefaults, type SearchRequest, type StudySpec } from './spec.js';
@@ -43,7 +44,7 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
     const subs = createSubscriptionRepo(tx);
     for (const s of options.subscribe ?? []) await subs.add({ ...s, studyId: id });
     for (const url of app.config.webhookUrls) await subs.add({ studyId: id, kind: 'webhook', target: { url, format: detectWebhookFormat(url) } });
-    await app.queue.send('study', { studyId: id, reason: 'start' }, { tx });
+    await wakeStudy(app, id, 'start', tx);
     return created;
   });
   app.logger.info('study started', { study: id, dataset: dataset.id, candidates: candidates.length, sampler: req.sampler, pruner: req.pruner });

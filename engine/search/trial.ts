@@ -11,13 +11,11 @@ import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError, toGenAutoMLError } from '../errors.js';
 import type { DataRef, ModelSpec, TrainResult } from '../runner/types.js';
+import { MAX_TRIAL_ATTEMPTS, sendTrial, wakeStudy } from './jobs.js';
 import { createPruner } from './pruners.js';
 import { toAlgorithmTrial } from './records.js';
 import { decodeParams, type Params } from './space.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
-
-/** Attempts before a trial whose worker keeps dying is recorded as failed. */
-export const MAX_TRIAL_ATTEMPTS = 2;
 
 export interface TrialJob {
   studyId: string;
@@ -57,7 +55,7 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
   }
   const claimed = await app.studies.claimTrial(job.studyId, job.number, worker);
   if (!claimed) return; // already final: a duplicate delivery
-  const wake = (): Promise<unknown> => app.queue.send('study', { studyId: job.studyId, reason: 'trial_done' });
+  const wake = (): Promise<unknown> => wakeStudy(app, job.studyId, 'trial_done');
   if (claimed.attempts > MAX_TRIAL_ATTEMPTS) {
     await app.studies.finishTrial(job.studyId, job.number, 'failed', {
       error: { code: 'trial.lost', message: `the trial's worker stopped ${claimed.attempts - 1} times before it finished`, hint: 'Check the workers’ logs and memory limits.' },
@@ -68,7 +66,7 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
 
   const spec = studySpecSchema.parse(study.spec);
   const pruner = createPruner(spec.request.pruner);
-  let outcome: { state: 'complete' | 'pruned' | 'failed' | 'cancelled'; value?: number | null; metrics?: unknown; error?: unknown };
+  let outcome: { state: 'complete' | 'pruned' | 'failed' | 'cancelled'; value?: number | null; metrics?: unknown; error?: unknown; intermediate?: number[] };
   try {
     const files = await preparedFiles(app, study.datasetId);
     const m = trialModelSpec(spec, claimed.params as Params, files.meta.columns.length);
@@ -99,7 +97,7 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
           const value = e.val_loss;
           // Serialised through a chain so the stored curve keeps epoch order.
           epochWork = epochWork.then(async () => {
-            await app.studies.appendIntermediate(job.studyId, job.number, value);
+            await app.studies.appendIntermediate(job.studyId, job.number, value, claimed.attempts);
             const current = await app.studies.get(job.studyId);
             if (current.state === 'cancelled') {
               run.cancel();
@@ -127,8 +125,7 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
     const cancelled = e.code === 'runner.cancelled' && (await app.studies.get(job.studyId)).state === 'cancelled';
     if (e.code === 'runner.cancelled' && !cancelled && options.signal?.aborted) {
       // This worker is shutting down: put the trial back for another worker.
-      await app.studies.requeueTrial(job.studyId, job.number);
-      await app.queue.send('trial', job, { retryLimit: MAX_TRIAL_ATTEMPTS, expireInSeconds: app.config.trialTimeoutS + 300 });
+      if (await app.studies.requeueTrial(job.studyId, job.number, claimed.attempts)) await sendTrial(app, job.studyId, job.number);
       log.info('trial requeued on shutdown');
       return;
     }
@@ -136,11 +133,20 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
     if (!cancelled) log.warn('trial failed', { code: e.code, message: e.message });
   }
   const { state, ...fields } = outcome;
-  await app.studies.finishTrial(job.studyId, job.number, state, fields);
+  if (!(await app.studies.finishTrial(job.studyId, job.number, state, fields, claimed.attempts))) {
+    // Fenced off: this worker's lease ran out and the trial was redelivered; the newer attempt owns it.
+    log.warn('trial outcome discarded: a newer attempt owns this trial', { attempt: claimed.attempts, state });
+    return;
+  }
   await wake();
 }
 
-async function recordWeights(app: App, job: TrialJob, result: TrainResult, pruning: boolean): Promise<{ state: 'complete' | 'pruned' | 'failed'; value?: number | null; metrics?: unknown; error?: unknown }> {
+async function recordWeights(
+  app: App,
+  job: TrialJob,
+  result: TrainResult,
+  pruning: boolean,
+): Promise<{ state: 'complete' | 'pruned' | 'failed'; value?: number | null; metrics?: unknown; error?: unknown; intermediate?: number[] }> {
   const value = result.bestValLoss;
   if (value === null || !Number.isFinite(value)) {
     return { state: 'failed', error: { code: 'trial.no_finite_loss', message: 'training produced no finite validation loss (NaN or Inf)', hint: 'The model diverged; a lower learning rate or RevIN may help.' } };
@@ -158,6 +164,9 @@ async function recordWeights(app: App, job: TrialJob, result: TrainResult, pruni
     device: result.device,
     sandboxed: result.sandboxed,
   };
+  // The runner's own curve replaces the one stored epoch by epoch, which misses any epoch whose
+  // write failed (a database outage mid-trial): the final record is complete.
+  const intermediate = result.history.flatMap((h) => (h.val_loss === null ? [] : [h.val_loss]));
   // A pruned trial keeps its best value: it ranks like Optuna's pruned trials (see samplers).
-  return { state: pruning && result.stopReason === 'pruned' ? 'pruned' : 'complete', value, metrics };
+  return { state: pruning && result.stopReason === 'pruned' ? 'pruned' : 'complete', value, metrics, intermediate };
 }

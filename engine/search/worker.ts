@@ -4,6 +4,7 @@
  */
 import type { App } from '../app.js';
 import { coordinateStudy } from './coordinator.js';
+import { scheduleHeartbeat } from './jobs.js';
 import { deliverNotification } from './notify.js';
 import { runTrial } from './trial.js';
 
@@ -26,4 +27,7 @@ export async function registerSearchWorkers(app: App, options: SearchWorkerOptio
     { concurrency: options.concurrency, pollingIntervalSeconds: polling },
   );
   await app.queue.work('notify', async (job) => deliverNotification(app, job), { concurrency: 2, pollingIntervalSeconds: polling });
+  // Every open study gets a coordinator run soon: whatever chain of study jobs drove it before
+  // (a crash, a long database outage) it resumes from its rows once any worker is up.
+  for (const study of await app.studies.listOpen()) await scheduleHeartbeat(app, study.id, 0);
 }

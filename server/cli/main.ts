@@ -13,7 +13,7 @@ import { startHttpServer } from '../http/server.js';
 import { checkHttpConfig } from '../http/security.js';
 import { waitForShutdownSignal } from '../lifecycle.js';
 import { serveStdio } from '../stdio.js';
-import { startWorker } from '../worker.js';
+import { startServerWorker, startWorker } from '../worker.js';
 import { runDemo } from './demo.js';
 import { commandDefinitions } from '../../bots/discord/commands.js';
 import { checkSlackConfig, createSlackBot } from '../../bots/slack/bot.js';
@@ -92,7 +92,7 @@ async function mcpCommand(): Promise<number> {
   console.debug = console.error;
   const app = await openApp(rt);
   try {
-    const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
+    const worker = await startServerWorker(app);
     const stdio = await serveStdio(app, rt.logger);
     await Promise.race([stdio.closed, waitForShutdownSignal(rt.logger)]);
     await stdio.close();
@@ -112,7 +112,7 @@ async function serveCommand(): Promise<number> {
     const http = await startHttpServer(app, { config: rt.config, logger: rt.logger });
     // One plain line whatever the log level, so people and scripts learn the bound port.
     console.error(`genautoml: MCP over HTTP at ${http.url}`);
-    const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
+    const worker = await startServerWorker(app);
     await waitForShutdownSignal(rt.logger);
     await http.close();
     await worker.stop();
@@ -131,7 +131,7 @@ async function botCommand(platform: 'slack' | 'discord', opts: { deployCommands?
     throw new GenAutoMLError('config.invalid', 'DISCORD_APPLICATION_ID is not set.', { hint: 'Set it to register /automl.' });
   const app = await openApp(rt);
   try {
-    const worker = await startWorker(app, { concurrency: rt.config.workerConcurrency });
+    const worker = await startServerWorker(app);
     const bot = platform === 'slack' ? createSlackBot(app) : createDiscordBot(app);
     if (platform === 'discord' && opts.deployCommands && rt.config.discordApplicationId) {
       await deployCommands((bot as ReturnType<typeof createDiscordBot>).rest, rt.config.discordApplicationId, commandDefinitions(), opts.guild);

@@ -14,16 +14,7 @@ import { startWorker, type WorkerHandle } from '../../../server/worker.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
 import { DB_MODE } from '../../helpers/db.js';
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+import { until } from '../../helpers/wait.js';
 
 function searchWorker(app: App, name: string): Promise<WorkerHandle> {
   return startWorker(app, {

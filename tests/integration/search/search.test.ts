@@ -10,6 +10,7 @@ import { newId } from '../../../storage/ids.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
 import { DB_MODE } from '../../helpers/db.js';
+import { until } from '../../helpers/wait.js';
 import { startTestServer, type TestServer } from '../../helpers/http.js';
 
 const NAN_MODEL = `
@@ -26,16 +27,6 @@ class Model(nn.Module):
         y = self.proj(x.transpose(1, 2)).transpose(1, 2)
         return y * float('nan')
 `;
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe(`search on ${DB_MODE}`, () => {
   let t: TestApp;
@@ -63,7 +54,7 @@ describe(`search on ${DB_MODE}`, () => {
       { dataset, lookback: 24, horizon: 8, candidates: ['dlinear', 'nlinear', 'always_nan'], maxTrials: 6, epochs: 3, patience: 2, parallelism: 2, sampler: 'random', pruner: 'none', seed: 3, topK: 2 },
       { origin: 'test', subscribe: [{ kind: 'webhook', target: { url: `${hook.url}/hook`, format: 'slack' } }] },
     );
-    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000);
+    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
     expect(status.state).toBe('done');
     const trials = await t.app.studies.trials(study.id);
     expect(trials).toHaveLength(6);

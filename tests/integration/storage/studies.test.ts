@@ -44,6 +44,21 @@ describe(`studies and trials on ${DB_MODE}`, () => {
     expect(again).toMatchObject({ attempts: 2, intermediate: [], worker: 'w2' });
   });
 
+  it('fences off a worker whose lease ran out: its writes cannot touch the newer attempt', async () => {
+    const tr = await studies.addTrial('st_1', {});
+    const first = await studies.claimTrial('st_1', tr.number, 'w1');
+    // w1 is presumed dead; the job is redelivered and w2 claims attempt 2.
+    const second = await studies.claimTrial('st_1', tr.number, 'w2');
+    expect([first?.attempts, second?.attempts]).toEqual([1, 2]);
+    await studies.appendIntermediate('st_1', tr.number, 9, 1);
+    await studies.appendIntermediate('st_1', tr.number, 0.7, 2);
+    expect(await studies.requeueTrial('st_1', tr.number, 1)).toBe(false);
+    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'late' } }, 1)).toBe(false);
+    expect(await studies.trial('st_1', tr.number)).toMatchObject({ state: 'running', worker: 'w2', intermediate: [0.7] });
+    expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.7 }, 2)).toBe(true);
+    expect(await studies.trial('st_1', tr.number)).toMatchObject({ state: 'complete', value: 0.7, worker: 'w2' });
+  });
+
   it('moves a study only along allowed transitions', async () => {
     expect(await studies.transition('st_1', ['queued'], 'running')).toBe(true);
     expect(await studies.transition('st_1', ['queued'], 'running')).toBe(false);

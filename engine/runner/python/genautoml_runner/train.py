@@ -116,15 +116,21 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
         if max_windows:
             order = order[: int(max_windows)]
         total = torch.zeros((), device=device)
-        n = int(order.numel())
-        for i in range(0, n, bs):
+        n = 0
+        out_of_time = False
+        for i in range(0, int(order.numel()), bs):
+            # The budget is checked per batch: one epoch of a large model on a CPU can outlast it.
+            if n > 0 and budget is not None and time.perf_counter() - t_start >= float(budget):
+                out_of_time = True
+                break
             x, y = ds.batch(order[i:i + bs], L, H)
             optim.zero_grad(set_to_none=True)
             loss = criterion(model(x), y)
             loss.backward()
             optim.step()
             total += loss.detach() * x.shape[0]
-        train_loss = float(total) / n  # the one device sync of the epoch
+            n += int(x.shape[0])
+        train_loss = float(total) / max(n, 1)  # the one device sync of the epoch
         train_time += time.perf_counter() - t0
         samples += n
         if not math.isfinite(train_loss):
@@ -150,7 +156,7 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
         if stop.is_set():
             stop_reason = "pruned"
             break
-        if budget is not None and time.perf_counter() - t_start >= float(budget):
+        if out_of_time or (budget is not None and time.perf_counter() - t_start >= float(budget)):
             stop_reason = "time_budget"
             break
     if best_state is not None:

@@ -1,0 +1,47 @@
+/**
+ * The long search benchmark on ETTh1 (H=96): a TPE search with the median pruner over the whole
+ * zoo, two trial slots on the embedded database, for a fixed wall-clock budget (30 minutes by
+ * default, GENAUTOML_BENCH_LONG_MINUTES to change it). Two variants, run one after the other:
+ *  - `fixed`: L=96 (target: scaled test MSE of the selected model ≤ 0.375);
+ *  - `lookback`: L searched over {96, 192, 336, 512, 720} (target ≤ 0.36).
+ * GENAUTOML_BENCH_LONG_VARIANTS=fixed (or lookback) runs just one. Selection is by validation
+ * only; the test split is read once, for the selected model, when the study finalises.
+ */
+import type { StudyResult } from '../engine/search/finalise.js';
+import type { SearchRequest } from '../engine/search/spec.js';
+import { runStudy, withEtth1App } from './study.js';
+import type { BenchResult } from './types.js';
+
+const VARIANTS: Record<string, { target: number; request: Omit<SearchRequest, 'dataset'> }> = {
+  fixed: { target: 0.375, request: { lookback: 96 } },
+  lookback: { target: 0.36, request: { lookback: 96, lookbacks: [96, 192, 336, 512, 720] } },
+};
+
+export default async function (): Promise<BenchResult[]> {
+  const minutes = Number(process.env.GENAUTOML_BENCH_LONG_MINUTES ?? 30);
+  const wanted = (process.env.GENAUTOML_BENCH_LONG_VARIANTS ?? 'fixed,lookback').split(',').map((s) => s.trim());
+  const results: BenchResult[] = [];
+  for (const name of wanted) {
+    const variant = VARIANTS[name];
+    if (!variant) throw new Error(`unknown variant ${name}; variants: ${Object.keys(VARIANTS).join(', ')}`);
+    await withEtth1App(2, async (app, dataset) => {
+      const request: SearchRequest = { ...variant.request, dataset, horizon: 96, maxMinutes: minutes, sampler: 'tpe', pruner: 'median', parallelism: 2, epochs: 10, patience: 3, seed: 0, topK: 1 };
+      const { wallS, studyId } = await runStudy(app, request);
+      const trials = await app.studies.trials(studyId);
+      const study = await app.studies.get(studyId);
+      const result = study.result as unknown as StudyResult | null;
+      const mse = result?.best.test?.task === 'forecasting' ? result.best.test.mse : NaN;
+      const count = (state: string): number => trials.filter((t) => t.state === state).length;
+      const archs = new Set(trials.map((t) => String(t.params.arch)));
+      const best = trials.find((t) => t.number === result?.best.trial);
+      results.push({
+        name: `search/etth1-${minutes}min-${name}`,
+        metrics: { wall_s: wallS, trials: trials.length, complete: count('complete'), pruned: count('pruned'), failed: count('failed'), architectures_tried: archs.size, test_mse: mse },
+        target: `test_mse <= ${variant.target}`,
+        pass: mse <= variant.target,
+        notes: `study ${study.state}; winner ${result?.best.arch ?? 'none'} (trial ${result?.best.trial ?? '-'}, params ${JSON.stringify(best?.params ?? {})})`,
+      });
+    });
+  }
+  return results;
+}

@@ -1,0 +1,10 @@
+/** Polling for a condition in tests that wait on background work (queues, processes). */
+export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, what = 'the condition', intervalMs = 250): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
