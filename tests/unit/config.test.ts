@@ -58,6 +58,9 @@ describe('configuration', () => {
     const c = loadConfig({ GENAUTOML_LLM_BASE_URL: 'http://127.0.0.1:11434/v1', GENAUTOML_LLM_MODEL: 'llama3' });
     expect(resolveLlmProvider(c)).toBe('openai');
     expect(resolveLlmProvider(loadConfig({ GROQ_API_KEY: 'gsk_x' }))).toBe('groq');
+    // Dedicated workers cannot open the embedded database beside the server.
+    expect(() => loadConfig({ GENAUTOML_INPROCESS_WORKER: 'false' })).toThrow(/GENAUTOML_INPROCESS_WORKER=false needs DATABASE_URL/);
+    expect(loadConfig({ GENAUTOML_INPROCESS_WORKER: 'false', DATABASE_URL: 'postgres://h/db' }).inprocessWorker).toBe(false);
   });
 
   it('treats empty variables as unset', () => {
