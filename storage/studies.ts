@@ -31,7 +31,10 @@ export interface TrialRecord {
   intermediate: number[];
   metrics: Record<string, unknown> | null;
   error: Record<string, unknown> | null;
+  /** Claims so far (each delivery of the trial's job to a worker); also the fencing token. */
   attempts: number;
+  /** Of those claims, how many ended in a graceful hand-back (the worker was shutting down). */
+  requeues: number;
   worker: string | null;
   queuedAt: Date;
   startedAt: Date | null;
@@ -100,6 +103,7 @@ interface TrialRow {
   metrics: Record<string, unknown> | null;
   error: Record<string, unknown> | null;
   attempts: number;
+  requeues: number;
   worker: string | null;
   queued_at: Date;
   started_at: Date | null;
@@ -107,7 +111,7 @@ interface TrialRow {
 }
 
 const STUDY_COLUMNS = 'id, dataset_id, spec, state, result, error, created_at, updated_at, finished_at';
-const TRIAL_COLUMNS = 'study_id, number, state, params, value, intermediate, metrics, error, attempts, worker, queued_at, started_at, finished_at';
+const TRIAL_COLUMNS = 'study_id, number, state, params, value, intermediate, metrics, error, attempts, requeues, worker, queued_at, started_at, finished_at';
 
 const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
 
@@ -136,6 +140,7 @@ function trialFromRow(r: TrialRow): TrialRecord {
     metrics: r.metrics,
     error: r.error,
     attempts: Number(r.attempts),
+    requeues: Number(r.requeues),
     worker: r.worker,
     queuedAt: new Date(r.queued_at),
     startedAt: date(r.started_at),
@@ -263,7 +268,7 @@ export function createStudyRepo(db: Pick<Database, 'executeSql'> & Partial<Pick<
     },
     async requeueTrial(studyId, number, attempt) {
       const r = await db.executeSql<{ number: number }>(
-        `UPDATE trials SET state = 'queued', worker = NULL, intermediate = '[]'
+        `UPDATE trials SET state = 'queued', worker = NULL, intermediate = '[]', requeues = requeues + 1
          WHERE study_id = $1 AND number = $2 AND state = 'running' AND ${FENCE(3)} RETURNING number`,
         [studyId, number, attempt ?? null],
       );

@@ -56,9 +56,11 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
   const claimed = await app.studies.claimTrial(job.studyId, job.number, worker);
   if (!claimed) return; // already final: a duplicate delivery
   const wake = (): Promise<unknown> => wakeStudy(app, job.studyId, 'trial_done');
-  if (claimed.attempts > MAX_TRIAL_ATTEMPTS) {
+  // Only workers lost without a word use up attempts; a graceful hand-back on shutdown does not.
+  const lost = claimed.attempts - 1 - claimed.requeues;
+  if (lost >= MAX_TRIAL_ATTEMPTS) {
     await app.studies.finishTrial(job.studyId, job.number, 'failed', {
-      error: { code: 'trial.lost', message: `the trial's worker stopped ${claimed.attempts - 1} times before it finished`, hint: 'Check the workers’ logs and memory limits.' },
+      error: { code: 'trial.lost', message: `the trial's worker was lost ${lost} times before it finished`, hint: 'Check the workers’ logs and memory limits.' },
     });
     await wake();
     return;

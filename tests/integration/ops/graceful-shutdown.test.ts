@@ -1,7 +1,7 @@
 /**
  * Graceful shutdown during a running trial, on the real queue, runner and PyTorch: a worker stops
  * (what SIGTERM does to `genautoml worker`) while its trial is training; the trial goes back to
- * `queued` with its attempt counted, and a worker started afterwards (a restarted process on the
+ * `queued` (a hand-back, which does not use up its attempts), and a worker started afterwards (a restarted process on the
  * same database) runs it to completion and the study finishes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe(`graceful shutdown during a running trial on ${DB_MODE}`, () => {
     await first.stop();
 
     const [requeued] = await t.app.studies.trials(study.id);
-    expect(requeued).toMatchObject({ state: 'queued', attempts: 1, worker: null, intermediate: [] });
+    expect(requeued).toMatchObject({ state: 'queued', attempts: 1, requeues: 1, worker: null, intermediate: [] });
     expect((await t.app.studies.get(study.id)).state).not.toBe('done');
 
     // The process exits; a new one opens the same database and serves the queue again.
@@ -74,7 +74,7 @@ describe(`graceful shutdown during a running trial on ${DB_MODE}`, () => {
       const status = await until(() => studyStatus(second!, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to finish');
       expect(status.state).toBe('done');
       const [done] = await second.studies.trials(study.id);
-      expect(done).toMatchObject({ state: 'complete', attempts: 2, worker: 'worker-2' });
+      expect(done).toMatchObject({ state: 'complete', attempts: 2, requeues: 1, worker: 'worker-2' });
       expect(done!.intermediate.length).toBeGreaterThan(1);
       expect(Number.isFinite(done!.value)).toBe(true);
     } finally {

@@ -41,7 +41,7 @@ describe(`studies and trials on ${DB_MODE}`, () => {
     await studies.appendIntermediate('st_1', tr.number, 1);
     expect(await studies.requeueTrial('st_1', tr.number)).toBe(true);
     const again = await studies.claimTrial('st_1', tr.number, 'w2');
-    expect(again).toMatchObject({ attempts: 2, intermediate: [], worker: 'w2' });
+    expect(again).toMatchObject({ attempts: 2, requeues: 1, intermediate: [], worker: 'w2' });
   });
 
   it('fences off a worker whose lease ran out: its writes cannot touch the newer attempt', async () => {
