@@ -17,13 +17,14 @@ const MODULES: Record<string, () => Promise<{ default: BenchModule }>> = {
   'search-long': () => import('./search-long.js'),
 };
 
-function table(results: BenchResult[]): string {
-  const lines = ['| case | metrics | target | pass |', '| --- | --- | --- | --- |'];
-  for (const r of results) {
+function table(results: BenchResult[], measuredAt?: string[]): string {
+  const lines = measuredAt ? ['| case | metrics | target | pass | measured (UTC) |', '| --- | --- | --- | --- | --- |'] : ['| case | metrics | target | pass |', '| --- | --- | --- | --- |'];
+  for (const [i, r] of results.entries()) {
     const metrics = Object.entries(r.metrics)
       .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`)
       .join(', ');
-    lines.push(`| ${r.name} | ${metrics} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'no'} |`);
+    const at = measuredAt ? ` ${measuredAt[i] ?? ''} |` : '';
+    lines.push(`| ${r.name} | ${metrics} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'yes' : 'no'} |${at}`);
   }
   return lines.join('\n');
 }
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
   // Child processes the runner waits on may be unref'd; keep the loop alive until the table is out.
   const keepAlive = setInterval(() => {}, 60_000);
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = wanted.length > 0 ? wanted : Object.keys(MODULES).filter((n) => !['search', 'search-long', 'zoo'].includes(n));
+  // --report: run nothing, only rebuild latest.md from the stored results.
+  const reportOnly = process.argv.includes('--report');
+  const names = reportOnly ? [] : wanted.length > 0 ? wanted : Object.keys(MODULES).filter((n) => !['search', 'search-long', 'zoo'].includes(n));
   const results: BenchResult[] = [];
   for (const name of names) {
     const load = MODULES[name];
@@ -48,10 +51,25 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const doc = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results };
-  fs.writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify(doc, null, 2));
-  const md = `# Benchmarks (${doc.at})\n\n${table(results)}\n\n${results.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes}`).join('\n')}\n`;
+  if (!reportOnly) fs.writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify(doc, null, 2));
+  // latest.md: the newest measurement of every case across all runs, so running one area does
+  // not hide the others' results.
+  const newest = new Map<string, { at: string; result: BenchResult }>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const run = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { at: string; results: BenchResult[] };
+    for (const result of run.results) newest.set(result.name, { at: run.at, result });
+  }
+  const all = [...newest.values()];
+  const md = [
+    '# Benchmarks: the newest result of every case',
+    '',
+    table(all.map((e) => e.result), all.map((e) => e.at.slice(0, 16).replace('T', ' '))),
+    '',
+    ...all.filter((e) => e.result.notes).map((e) => `- ${e.result.name}: ${e.result.notes}`),
+    '',
+  ].join('\n');
   fs.writeFileSync(path.join(dir, 'latest.md'), md);
-  console.log(md);
+  console.log(`# This run (${doc.at})\n\n${table(results)}\n`);
   clearInterval(keepAlive);
 }
 
