@@ -54,8 +54,23 @@ export interface QueueOptions {
 
 export function createJobQueue<R extends QueueRegistry>(db: Database, registry: R, logger: Logger, options: QueueOptions = {}): JobQueue<R> {
   const schema = `${db.schema}_queue`;
+  let started = false;
+  let stopping = false;
+  // pg-boss records a job's completion or failure without awaiting it: those statements are
+  // tracked so stop() can let them land before the pool closes, and a statement that could not
+  // even connect (a database restart) is retried briefly, so a finished job is not lost to a blip.
+  const inflight = new Set<Promise<unknown>>();
+  const bossSql = (text: string, values?: unknown[]): ReturnType<Database['executeSql']> => {
+    const p = withConnectRetry(() => db.executeSql(text, values), () => stopping);
+    inflight.add(p);
+    p.then(
+      () => inflight.delete(p),
+      () => inflight.delete(p),
+    );
+    return p;
+  };
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => db.executeSql(text, values) },
+    db: { executeSql: bossSql },
     schema,
     // Cron scheduling is unused and its clock monitor adds queries on every host.
     schedule: false,
@@ -64,8 +79,6 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
     migrate: true,
   });
   boss.on('error', (err) => logger.error('queue error', { err }));
-  let started = false;
-  let stopping = false;
 
   const check = <K extends keyof R & string>(queue: K, payload: unknown): z.output<R[K]> => {
     const schemaFor = registry[queue];
@@ -134,10 +147,33 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
       if (!started) return;
       stopping = true;
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 5000).unref())]);
       started = false;
     },
     async pending(queue) {
       return boss.getQueueSize(queue);
     },
   };
+}
+
+/** Connection attempts that never reached the server: safe to repeat, the statement did not run. */
+export function isConnectFailure(err: unknown): boolean {
+  if (!(err instanceof GenAutoMLError) || err.code !== 'db.unreachable') return false;
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', '57P03'].includes(cause?.code ?? '') || /timeout exceeded when trying to connect/i.test(cause?.message ?? '');
+}
+
+const CONNECT_RETRY_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/** Retries `run` while it fails to connect, for about 16 s, unless `giveUp()` says to stop. */
+export async function withConnectRetry<T>(run: () => Promise<T>, giveUp: () => boolean = () => false): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const wait = CONNECT_RETRY_MS[attempt];
+      if (wait === undefined || giveUp() || !isConnectFailure(err)) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { App } from '../../engine/app.js';
 import { type Config, loadConfig } from '../../engine/config.js';
-import { formatError, toGenAutoMLError } from '../../engine/errors.js';
+import { formatError, GenAutoMLError, toGenAutoMLError } from '../../engine/errors.js';
 import { createLogger, type Logger } from '../../engine/log.js';
 import { createApp } from '../app.js';
 
@@ -28,7 +28,29 @@ export function loadRuntime(options: RuntimeOptions = {}, env: Record<string, st
   const config = loadConfig(env);
   const level = options.interactive && !env.GENAUTOML_LOG_LEVEL ? 'warn' : config.logLevel;
   const format = options.interactive && !env.GENAUTOML_LOG_FORMAT ? 'pretty' : config.logFormat;
-  return { config, logger: createLogger({ level, format }) };
+  const logger = createLogger({ level, format });
+  installRejectionPolicy(logger);
+  return { config, logger };
+}
+
+let policyInstalled = false;
+
+/**
+ * pg-boss records a job's outcome without awaiting it, so when the database stays unreachable
+ * longer than the queue's connect retries, that rejection reaches no handler. A worker has to ride
+ * out a database outage (the job is redelivered after its lease), so an unhandled `db.unreachable`
+ * is logged; any other unhandled rejection still ends the process, as Node does by default.
+ */
+export function installRejectionPolicy(logger: Logger): void {
+  if (policyInstalled) return;
+  policyInstalled = true;
+  process.on('unhandledRejection', (reason) => {
+    if (reason instanceof GenAutoMLError && reason.code === 'db.unreachable') {
+      logger.warn('database unreachable during background queue bookkeeping; the job is redelivered after its lease', { err: reason });
+      return;
+    }
+    throw reason;
+  });
 }
 
 export function openApp(rt: Runtime, startQueue = true): Promise<App> {
