@@ -16,7 +16,7 @@ import { formatChatOrigin } from '../../tools/origin.js';
 import { checkAccess, RateLimiter } from './access.js';
 import { matchKeywords, parseCommand, type ParsedCommand } from './grammar.js';
 import { createLlmClient, llmEndpoint, type LlmClient, type LlmMessage, type LlmToolSpec } from './llm.js';
-import { type BotReply, CONVERSATION_HINT, renderError, renderHelp, renderProgress, renderRefusal, renderToolResult } from './render.js';
+import { type BotReply, type ChatFile, CONVERSATION_HINT, renderError, renderHelp, renderProgress, renderRefusal, renderToolResult } from './render.js';
 
 export interface IncomingFile {
   name: string;
@@ -53,6 +53,9 @@ export interface ChatCoreOptions {
 }
 
 const DATA_FILE = /\.(csv|tsv|txt|parquet|pq)$/i;
+const ARTIFACT_URI = /^genautoml:\/\/artifacts\/([0-9a-f]{64})$/;
+/** Linked artefacts one reply may carry: under Discord's 10 MiB a message, with room for the rest of the reply. */
+const LINKED_FILES_MAX_BYTES = 8 * 1024 * 1024;
 const HISTORY_MAX = 12;
 const MAX_TOOL_ROUNDS = 6;
 const TOOL_RESULT_MAX_CHARS = 6000;
@@ -138,8 +141,34 @@ export class ChatCore {
     const result = await this.invoke(req, tool, args, progress);
     await pending;
     const reply = renderToolResult(tool, result);
-    if (footer) reply.message.footer = footer;
+    const linked = await this.linkedFiles(result, reply.files);
+    reply.files.push(...linked.files);
+    const notes = [...(linked.skipped.length ? [`Too large to attach here: ${linked.skipped.join(', ')}.`] : []), ...(footer ? [footer] : [])];
+    if (notes.length) reply.message.footer = notes.join('\n');
     await target.final(reply);
+  }
+
+  /**
+   * The stored files a result links to (an export's model.py, weights, TorchScript, ONNX), as
+   * attachments: a chat user can read neither the server's disk nor MCP resources, so the links
+   * alone would leave them nothing to download.
+   */
+  private async linkedFiles(result: ToolResult<Record<string, unknown>>, present: readonly ChatFile[]): Promise<{ files: ChatFile[]; skipped: string[] }> {
+    const files: ChatFile[] = [];
+    const skipped: string[] = [];
+    let total = present.reduce((n, f) => n + f.content.length, 0);
+    for (const link of result.links ?? []) {
+      const sha = ARTIFACT_URI.exec(link.uri)?.[1];
+      if (!sha || present.some((f) => f.name === link.name) || files.some((f) => f.name === link.name)) continue;
+      const content = await this.app.artifacts.get(sha);
+      if (total + content.length > LINKED_FILES_MAX_BYTES) {
+        skipped.push(link.name);
+        continue;
+      }
+      total += content.length;
+      files.push({ name: link.name, content });
+    }
+    return { files, skipped };
   }
 
   private invoke(req: ChatRequest, tool: AnyTool, args: Record<string, unknown>, progress: (p: Progress) => void): Promise<ToolResult<Record<string, unknown>>> {
@@ -196,7 +225,7 @@ export class ChatCore {
           const result = await this.invoke(req, tool, args, () => {});
           const rendered = renderToolResult(tool, result);
           images.push(...(rendered.message.images ?? []));
-          files.push(...rendered.files);
+          files.push(...rendered.files, ...(await this.linkedFiles(result, [...files, ...rendered.files])).files);
           content = JSON.stringify({ summary: result.summary, data: result.data }).slice(0, TOOL_RESULT_MAX_CHARS);
         } catch (err) {
           const e = renderError(err).message;

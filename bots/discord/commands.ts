@@ -30,7 +30,8 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionDef[] }[]
   { name: 'eda', description: 'Exploratory analysis with plots.', options: [s('dataset', 'Dataset id.', true), s('question', 'A question about the data.')] },
   { name: 'generate', description: 'Ask the neural architect for a model.', options: [s('request', 'What to build.', true), s('dataset', 'Dataset id.'), i('lookback', 'Input window.'), i('horizon', 'Forecast horizon.'), EXTRA] },
   { name: 'validate', description: 'Check a stored model against the contract.', options: [s('model', 'Model id or name.', true), s('dataset', 'Dataset id.'), EXTRA] },
-  { name: 'models', description: 'List baselines and generated models.', options: [] },
+  { name: 'models', description: 'List baselines and generated models.', options: [{ ...s('kind', 'Only this kind.'), choices: ['baseline', 'generated', 'user'].map((k) => ({ name: k, value: k })) }] },
+  { name: 'model', description: 'Show one model and its code.', options: [s('model', 'Model id or name.', true)] },
   {
     name: 'search',
     description: 'Start a search; this channel is notified when it ends.',
@@ -47,8 +48,15 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionDef[] }[]
   },
   { name: 'status', description: 'Progress of a study, or the recent studies.', options: [s('study', 'Study id.')] },
   { name: 'cancel', description: 'Cancel a running study.', options: [s('study', 'Study id.', true)] },
-  { name: 'benchmark', description: 'Benchmark a finished study.', options: [s('study', 'Study id.', true)] },
+  // Like the grammar's `benchmark`: a finished study, or chosen models trained side by side on a dataset.
+  {
+    name: 'benchmark',
+    description: 'Benchmark a finished study, or chosen models on a dataset.',
+    options: [s('study', 'A finished study id.'), s('dataset', 'Dataset id, to compare chosen models.'), s('models', 'Comma-separated model names to compare.'), i('epochs', 'Epochs per model.'), EXTRA],
+  },
   { name: 'export', description: 'Export the winning model.', options: [s('study', 'Study id.', true)] },
+  { name: 'subscribe', description: 'Post the results of every study (or one) to this channel.', options: [s('study', 'Study id; omit for every study.')] },
+  { name: 'info', description: 'Python, PyTorch, device and sandbox of the server.', options: [] },
   { name: 'ask', description: 'Ask in plain language.', options: [s('text', 'Your question.', true)] },
   { name: 'help', description: 'The commands.', options: [] },
 ];

@@ -13,6 +13,8 @@ import { ChatCore, type ChatRequest, type IncomingFile, type ReplyTarget } from 
 import type { BotReply, ChatFile } from '../chat/render.js';
 import { COMMAND_ACTION, fallbackText, toBlocks } from './blocks.js';
 
+const THREADS_REMEMBERED = 10_000;
+
 export interface SlackBotOptions {
   core?: ChatCore;
   /** A custom receiver (tests inject events through app.processEvent); default Socket Mode or HTTP per config. */
@@ -53,8 +55,16 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
     : config.slackMode === 'socket'
       ? new BoltApp({ ...common, socketMode: true, appToken: config.slackAppToken as string })
       : new BoltApp({ ...common, signingSecret: config.slackSigningSecret as string, port: config.slackPort });
-  /** Threads the bot answered in: plain replies there are for the bot too. */
+  /**
+   * Threads the bot answered in: plain replies there are for the bot too. Bounded (oldest
+   * forgotten first): threads under the bot's own messages are recognised without it anyway.
+   */
   const threads = new Set<string>();
+  const remember = (key: string): void => {
+    threads.delete(key);
+    threads.add(key);
+    if (threads.size > THREADS_REMEMBERED) threads.delete(threads.values().next().value as string);
+  };
 
   const download = (f: SlackFile): IncomingFile => ({
     name: f.name ?? 'upload',
@@ -71,7 +81,7 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   });
 
   const run = async (client: webApi.WebClient, req: ChatRequest, replyTs?: string): Promise<void> => {
-    threads.add(`${req.channel}/${req.thread}`);
+    remember(`${req.channel}/${req.thread}`);
     await core.handle(req, slackTarget(client, req.channel, req.thread, replyTs));
   };
 
@@ -97,11 +107,13 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
     });
   });
 
-  // Replies in a thread the bot is part of, without a mention.
+  // Replies in a thread the bot is part of, without a mention: one it answered in, or one under
+  // its own message (a command's opener, a study notification), which still holds after a restart.
   bolt.message(async ({ message, client, context }) => {
     const m = message as unknown as SlackMessageEvent;
     if (!m.thread_ts || !m.user || m.bot_id || (m.subtype && m.subtype !== 'file_share')) return;
-    if (!threads.has(`${m.channel}/${m.thread_ts}`)) return;
+    const underOwnMessage = context.botUserId !== undefined && m.parent_user_id === context.botUserId;
+    if (!underOwnMessage && !threads.has(`${m.channel}/${m.thread_ts}`)) return;
     if (context.botUserId && (m.text ?? '').includes(`<@${context.botUserId}>`)) return; // app_mention answers it
     await run(client, { platform: 'slack', workspace: m.team ?? context.teamId ?? '', channel: m.channel, thread: m.thread_ts, user: m.user, text: m.text ?? '', files: (m.files ?? []).map(download) });
   });
@@ -158,6 +170,8 @@ interface SlackMessageEvent {
   channel: string;
   ts: string;
   thread_ts?: string;
+  /** Who posted the thread's first message. */
+  parent_user_id?: string;
   text?: string;
   files?: SlackFile[];
 }

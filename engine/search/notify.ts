@@ -19,11 +19,26 @@ export type Deliverer = (sub: Subscription, message: ChatMessage, data: Record<s
 export const NOTIFY_RETRY = { retryLimit: 5, retryDelaySeconds: 10 };
 
 export async function notifyStudyEnd(app: App, studyId: string, event: StudyEvent): Promise<number> {
-  const subs = await app.subscriptions.forStudy(studyId);
-  for (const s of subs) {
+  // One message per place: a study's own subscription and an every-study one can name the same
+  // channel (Discord posts to the channel whatever the thread), and it must not hear twice.
+  const places = new Set<string>();
+  let sent = 0;
+  for (const s of await app.subscriptions.forStudy(studyId)) {
+    const place = deliveryPlace(s);
+    if (places.has(place)) continue;
+    places.add(place);
     await app.queue.send(queueFor(s), { studyId, subscriptionId: s.id, event }, NOTIFY_RETRY);
+    sent++;
   }
-  return subs.length;
+  return sent;
+}
+
+/** Where a subscription's message lands, as the deliverers post it. */
+export function deliveryPlace(s: Subscription): string {
+  const t = s.target as { url?: string; team?: string; guild?: string; channel?: string; thread?: string | null };
+  if (s.kind === 'webhook') return `webhook ${t.url ?? ''}`;
+  if (s.kind === 'slack') return `slack ${t.team ?? ''}/${t.channel ?? ''}/${t.thread ?? ''}`;
+  return `discord ${t.channel ?? ''}`;
 }
 
 /** Webhooks go to `notify`; bot subscriptions to their platform's queue, which only the bot consumes. */

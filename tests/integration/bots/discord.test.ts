@@ -4,46 +4,18 @@
  * server standing in for https://discord.com/api.
  */
 // discord.js must load before vega-lite (engine/plots): import the bot module first.
-import { createDiscordBot, deployCommands, type DiscordBot, messagePayload, type RawInteraction, toEmbed } from '../../../bots/discord/bot.js';
+import { createDiscordBot, deployCommands, type DiscordBot, messagePayload, toEmbed } from '../../../bots/discord/bot.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandDefinitions } from '../../../bots/discord/commands.js';
+import { commandDefinitions, interactionCommand } from '../../../bots/discord/commands.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic, syntheticCsv } from '../../helpers/data.js';
-import { type RecordedRequest, startTestServer, type TestServer } from '../../helpers/http.js';
-
-const APP_ID = '111111111111111111';
-const BOT = '222222222222222222';
-
-function payloadOf(req: RecordedRequest): Record<string, unknown> {
-  const type = String(req.headers['content-type'] ?? '');
-  const text = req.body.toString('latin1');
-  if (type.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
-  const m = /name="payload_json"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(text);
-  return m ? (JSON.parse(m[1] as string) as Record<string, unknown>) : {};
-}
-
-let seq = 0;
-function interaction(sub: string, options: { name: string; type: number; value: string | number }[] = [], resolved?: Record<string, unknown>): RawInteraction {
-  seq += 1;
-  return {
-    id: `90000000000000000${seq}`,
-    application_id: APP_ID,
-    type: 2,
-    token: `itoken${seq}`,
-    guild_id: '333333333333333333',
-    channel_id: '444444444444444444',
-    member: { user: { id: '555555555555555555' } },
-    data: { name: 'automl', options: [{ name: sub, type: 1, options }], ...(resolved ? { resolved } : {}) },
-  } as RawInteraction & Record<string, unknown>;
-}
-
-import { interactionCommand } from '../../../bots/discord/commands.js';
+import { APP_ID, BOT, type FakeDiscord, interaction, payloadOf, startFakeDiscord } from './discord-fake.js';
 
 describe('discord translation', () => {
   it('maps slash-command options to grammar tool calls', () => {
     const i = interaction('search', [{ name: 'dataset', type: 3, value: 'ds_1' }, { name: 'trials', type: 4, value: 2 }, { name: 'candidates', type: 3, value: 'dlinear,patchtst' }, { name: 'options', type: 3, value: 'pruner=asha epochs=2' }]);
     expect(interactionCommand(i.data!).command).toEqual({ kind: 'tool', command: 'search', tool: 'search', args: { dataset: 'ds_1', maxTrials: 2, candidates: ['dlinear', 'patchtst'], pruner: 'asha', epochs: 2 } });
-    const up = interaction('load', [{ name: 'file', type: 11, value: '9' }], { attachments: { '9': { id: '9', filename: 'a.csv', size: 1, url: 'http://x/a.csv' } } });
+    const up = interaction('load', [{ name: 'file', type: 11, value: '9' }], { resolved: { attachments: { '9': { id: '9', filename: 'a.csv', size: 1, url: 'http://x/a.csv' } } } });
     expect(interactionCommand(up.data!).file?.filename).toBe('a.csv');
     expect(interactionCommand(interaction('ask', [{ name: 'text', type: 3, value: 'hi' }]).data!).command).toEqual({ kind: 'text', text: 'hi' });
     expect(commandDefinitions()[0]).toMatchObject({ name: 'automl', type: 1 });
@@ -59,24 +31,15 @@ describe('discord translation', () => {
 
 describe('discord bot over REST', () => {
   let t: TestApp;
-  let api: TestServer;
+  let api: FakeDiscord;
   let bot: DiscordBot;
   let dataset: string;
-  const files = new Map<string, Buffer>();
 
   beforeAll(async () => {
-    api = await startTestServer((req, res) => {
-      if (req.url.startsWith('/cdn/')) return res.end(files.get(req.url.slice(5)) ?? '');
-      if (req.url.endsWith('/callback')) {
-        res.statusCode = 204;
-        return res.end();
-      }
-      res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify({ id: `7${api.requests.length}`, channel_id: '444444444444444444' }));
-    });
+    api = await startFakeDiscord();
     t = await createTestApp({ env: { DISCORD_TOKEN: 'discord-test-token' } });
     dataset = await loadSynthetic(t.app, { rows: 300, features: 2 });
-    bot = createDiscordBot(t.app, { api: `${api.url}/api`, botUserId: BOT });
+    bot = createDiscordBot(t.app, { api: api.api, botUserId: BOT });
   }, 120_000);
 
   afterAll(async () => {
@@ -121,9 +84,9 @@ describe('discord bot over REST', () => {
 
   it('loads an attached CSV from the attachment option', async () => {
     api.requests.length = 0;
-    files.set('up.csv', Buffer.from(syntheticCsv({ rows: 200, features: 2 })));
+    api.files.set('up.csv', Buffer.from(syntheticCsv({ rows: 200, features: 2 })));
     await bot.handleInteraction(
-      interaction('load', [{ name: 'file', type: 11, value: '888' }], { attachments: { '888': { id: '888', filename: 'up.csv', size: 9000, url: `${api.url}/cdn/up.csv`, content_type: 'text/csv' } } }),
+      interaction('load', [{ name: 'file', type: 11, value: '888' }], { resolved: { attachments: { '888': { id: '888', filename: 'up.csv', size: 9000, url: `${api.server.url}/cdn/up.csv`, content_type: 'text/csv' } } } }),
     );
     const embed = (payloadOf(api.requests.at(-1)!).embeds as { title: string; description: string }[])[0]!;
     expect(embed.title).toBe('Load a dataset');

@@ -12,6 +12,8 @@ export const TEAM = 'T0001';
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
+  /** What the fake answered (e.g. the `ts` of a posted message), ok aside. */
+  result: Record<string, unknown>;
 }
 
 export interface FakeSlack {
@@ -64,9 +66,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(req);
-    calls.push({ method, args });
+    const call: SlackCall = { method, args, result: {} };
+    calls.push(call);
     res.setHeader('content-type', 'application/json');
     const reply = (o: Record<string, unknown>): void => {
+      call.result = o;
       res.end(JSON.stringify({ ok: true, ...o }));
     };
     switch (method) {
@@ -170,6 +174,94 @@ export function appMention(text: string, opts: { user?: string; channel?: string
     event_time: 1700001000,
     authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
+  };
+}
+
+/**
+ * A plain message event (`message.channels`), as Slack sends a reply in a thread. `parent` is who
+ * posted the thread's first message (parent_user_id; default a person). `bot` makes it a message
+ * from another app's bot user (bot_id and bot_profile set, no subtype, as modern apps post).
+ */
+export function threadMessage(
+  text: string,
+  opts: { user?: string; channel?: string; ts?: string; thread_ts?: string; parent?: string; bot?: boolean; files?: Record<string, unknown>[] } = {},
+): Record<string, unknown> {
+  eventSeq += 1;
+  const ts = opts.ts ?? `1700001000.${String(eventSeq).padStart(6, '0')}`;
+  const user = opts.user ?? (opts.bot ? 'U0OTHERBOT' : 'U0001');
+  return {
+    token: 'verification-token',
+    team_id: TEAM,
+    api_app_id: 'A0001',
+    event: {
+      type: 'message',
+      ...(opts.bot
+        ? { bot_id: 'B0OTHER', app_id: 'A0OTHER', bot_profile: { id: 'B0OTHER', app_id: 'A0OTHER', name: 'other-bot', team_id: TEAM, deleted: false } }
+        : { client_msg_id: `00000000-0000-4000-8000-${String(eventSeq).padStart(12, '0')}` }),
+      text,
+      user,
+      ts,
+      team: TEAM,
+      ...(opts.thread_ts ? { thread_ts: opts.thread_ts, parent_user_id: opts.parent ?? 'U0002' } : {}),
+      channel: opts.channel ?? 'C0001',
+      event_ts: ts,
+      channel_type: 'channel',
+      ...(opts.files ? { files: opts.files } : {}),
+    },
+    type: 'event_callback',
+    event_id: `Ev${eventSeq}`,
+    event_time: 1700001000,
+    authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+    event_context: `4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMDAwMSJ9-${eventSeq}`,
+  };
+}
+
+/**
+ * The `block_actions` interaction Slack sends when a button is clicked: `message` is the message
+ * that carried the button (as posted: ts, thread_ts, blocks), `button` the clicked element.
+ */
+export function blockAction(
+  message: { ts: string; thread_ts?: string; text?: string; blocks?: unknown },
+  button: { action_id: string; value: string; text?: { type: string; text: string }; block_id?: string },
+  opts: { user?: string; channel?: string } = {},
+): Record<string, unknown> {
+  const channel = opts.channel ?? 'C0001';
+  const user = opts.user ?? 'U0001';
+  return {
+    type: 'block_actions',
+    user: { id: user, username: 'ada', name: 'ada', team_id: TEAM },
+    api_app_id: 'A0001',
+    token: 'verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: channel, is_ephemeral: false, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
+    trigger_id: '1.2.trigger',
+    team: { id: TEAM, domain: 'test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: channel, name: 'automl' },
+    message: {
+      type: 'message',
+      text: message.text ?? '',
+      ts: message.ts,
+      bot_id: 'BBOT',
+      app_id: 'A0001',
+      user: BOT_USER,
+      team: TEAM,
+      ...(message.thread_ts ? { thread_ts: message.thread_ts, parent_user_id: 'U0001' } : {}),
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+    },
+    state: { values: {} },
+    response_url: `https://hooks.slack.com/actions/${TEAM}/1/abc`,
+    actions: [
+      {
+        type: 'button',
+        action_id: button.action_id,
+        block_id: button.block_id ?? 'actions0',
+        text: button.text ?? { type: 'plain_text', text: button.value, emoji: true },
+        value: button.value,
+        action_ts: '1700009999.000001',
+      },
+    ],
   };
 }
 
