@@ -229,6 +229,18 @@ export const SETTINGS = {
   slackSigningSecret: setting({ env: 'SLACK_SIGNING_SECRET', schema: z.string().min(1).optional(), description: 'Slack signing secret (HTTP mode).', secret: true }),
   slackMode: setting({ env: 'GENAUTOML_SLACK_MODE', schema: z.enum(['socket', 'http']).default('socket'), description: 'Slack connection: Socket Mode (no public URL) or HTTP events.' }),
   slackPort: setting({ env: 'GENAUTOML_SLACK_PORT', schema: int(0, 65535).default(3000), description: 'Port for Slack HTTP mode.' }),
+  slackApiUrl: setting({
+    env: 'GENAUTOML_SLACK_API_URL',
+    schema: url.optional(),
+    defaultText: 'https://slack.com/api/',
+    description: 'Slack Web API base (GovSlack: https://slack-gov.com/api/; proxies; tests). Socket Mode opens its connection through it too.',
+  }),
+  discordApiUrl: setting({
+    env: 'GENAUTOML_DISCORD_API_URL',
+    schema: url.optional(),
+    defaultText: 'https://discord.com/api',
+    description: 'Discord REST base (proxies, tests). The gateway address is read from it (GET /gateway/bot).',
+  }),
   discordToken: setting({ env: 'DISCORD_TOKEN', schema: z.string().min(1).optional(), description: 'Discord bot token.', secret: true }),
   discordApplicationId: setting({ env: 'DISCORD_APPLICATION_ID', schema: z.string().regex(/^\d+$/).optional(), description: 'Discord application id (for registering slash commands).' }),
   allowedWorkspaces: setting({ env: 'GENAUTOML_ALLOWED_WORKSPACES', schema: list.default([]), defaultText: 'all', description: 'Slack team ids / Discord guild ids the bots answer in.' }),

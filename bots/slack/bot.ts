@@ -48,12 +48,14 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   const token = config.slackBotToken as string;
   const logger = app.logger.child({ component: 'slack' });
   const core = options.core ?? new ChatCore(app);
-  const clientOptions = options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.endsWith('/') ? options.slackApiUrl : `${options.slackApiUrl}/` } : {};
+  const apiUrl = options.slackApiUrl ?? config.slackApiUrl;
+  const clientOptions = apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {};
   const common = { token, clientOptions, logLevel: LogLevel.ERROR };
   const bolt = options.receiver
     ? new BoltApp({ ...common, receiver: options.receiver })
     : config.slackMode === 'socket'
-      ? new BoltApp({ ...common, socketMode: true, appToken: config.slackAppToken as string })
+      ? // The Socket Mode client opens its connection (apps.connections.open) through the same API base.
+        new BoltApp({ ...common, socketMode: true, appToken: config.slackAppToken as string, installerOptions: { clientOptions } })
       : new BoltApp({ ...common, signingSecret: config.slackSigningSecret as string, port: config.slackPort });
   /**
    * Threads the bot answered in: plain replies there are for the bot too. Bounded (oldest

@@ -45,3 +45,16 @@ export async function startTestServer(respond: Responder): Promise<TestServer> {
       }),
   };
 }
+
+/** A TCP port nothing listens on right now (for a server the test starts in another process). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

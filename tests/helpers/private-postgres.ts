@@ -5,9 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './http.js';
 
 export interface PrivatePostgres {
   url: string;
@@ -41,17 +41,6 @@ const isRoot = (): boolean => process.getuid?.() === 0;
 /** Whether this machine can run a private server (binaries, and a non-root user to run it as). */
 export function privatePostgresAvailable(): boolean {
   return binDir() !== undefined && (!isRoot() || postgresUser() !== undefined);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {

@@ -1,9 +1,12 @@
 /**
  * A fake Slack for tests: a local HTTP server speaking the Web API wire format (form-encoded
  * calls answered with `{ok: true, …}`, the files.uploadV2 three-step upload, private file
- * downloads) and a Bolt receiver that injects real event and command payloads.
+ * downloads), optionally Slack's Socket Mode link (apps.connections.open hands out a WebSocket
+ * that delivers envelopes and takes acks), and a Bolt receiver that injects real event and
+ * command payloads.
  */
 import type { App as BoltApp, Receiver } from '@slack/bolt';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type RecordedRequest, startTestServer, type TestServer } from '../../helpers/http.js';
 
 export const BOT_USER = 'UBOT';
@@ -25,7 +28,18 @@ export interface FakeSlack {
   /** Files served at `${server.url}/files/<name>` for url_private downloads. */
   files: Map<string, Buffer>;
   posted(): SlackCall[];
+  /** With `socketMode`: the link the Socket Mode client connects to. */
+  socket?: FakeSocketMode;
   close(): Promise<void>;
+}
+
+export interface FakeSocketMode {
+  /** Connections opened so far (each got a `hello`). */
+  connections: number;
+  /** Envelope ids the client acknowledged. */
+  acks: string[];
+  /** Sends an envelope (`events_api`, `slash_commands`, `interactive`) to the open connection. */
+  send(type: string, payload: Record<string, unknown>): string;
 }
 
 function parseArgs(req: RecordedRequest): Record<string, unknown> {
@@ -39,7 +53,43 @@ function parseArgs(req: RecordedRequest): Record<string, unknown> {
   return out;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+async function startSocketLink(): Promise<FakeSocketMode & { url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const port = (wss.address() as { port: number }).port;
+  let current: WebSocket | undefined;
+  let seq = 0;
+  const link = {
+    url: `ws://127.0.0.1:${port}/link`,
+    connections: 0,
+    acks: [] as string[],
+    send(type: string, payload: Record<string, unknown>): string {
+      if (!current) throw new Error('no Socket Mode connection is open');
+      seq += 1;
+      const id = `env-${seq}`;
+      current.send(JSON.stringify({ envelope_id: id, payload, type, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+      return id;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+  wss.on('connection', (ws) => {
+    current = ws;
+    link.connections += 1;
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString()) as { envelope_id?: string };
+      if (msg.envelope_id) link.acks.push(msg.envelope_id);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-test', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0001' } }));
+  });
+  return link;
+}
+
+export async function startFakeSlack(options: { socketMode?: boolean } = {}): Promise<FakeSlack> {
+  const link = options.socketMode ? await startSocketLink() : undefined;
   const calls: SlackCall[] = [];
   const uploads = new Map<string, { filename: string; bytes: Buffer }>();
   const files = new Map<string, Buffer>();
@@ -89,6 +139,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case 'files.completeUploadExternal':
         return reply({ files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) });
+      case 'apps.connections.open':
+        if (!link || req.headers.authorization !== 'Bearer xapp-test-token') return res.end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
+        return reply({ url: link.url });
       default:
         return reply({});
     }
@@ -100,7 +153,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     uploads,
     files,
     posted: () => calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update'),
-    close: () => server.close(),
+    ...(link ? { socket: link } : {}),
+    close: async () => {
+      await link?.close();
+      await server.close();
+    },
   };
 }
 
