@@ -4,7 +4,7 @@ export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, 
   for (;;) {
     const v = await read();
     if (done(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${String(JSON.stringify(v)).slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

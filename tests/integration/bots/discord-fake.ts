@@ -2,12 +2,15 @@
  * A fake Discord for tests: a local HTTP server standing in for https://discord.com/api (the
  * interaction callback, webhook message edits, channel messages, a CDN for attachments), the
  * parsing of what discord.js's REST client sends (JSON, or multipart with payload_json and
- * files[n]), and interactions built from real gateway payload shapes.
+ * files[n]), optionally the gateway (GET /gateway/bot hands out a WebSocket that says HELLO,
+ * takes IDENTIFY and heartbeats, answers READY and then delivers dispatches), and interactions
+ * built from real gateway payload shapes.
  *
  * Only types come from the bot module: test files must still import the bot before the engine
  * (discord.js must load before vega-lite).
  */
 import type { RawInteraction } from '../../../bots/discord/bot.js';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type RecordedRequest, startTestServer, type TestServer } from '../../helpers/http.js';
 
 export const APP_ID = '111111111111111111';
@@ -23,14 +26,86 @@ export interface FakeDiscord {
   requests: RecordedRequest[];
   /** Files served at `${server.url}/cdn/<name>` (attachment URLs). */
   files: Map<string, Buffer>;
+  /** With `gateway`: the WebSocket gateway the bot logs in to. */
+  gateway?: FakeGateway;
   close(): Promise<void>;
 }
 
-export async function startFakeDiscord(): Promise<FakeDiscord> {
+export interface FakeGateway {
+  /** IDENTIFY payloads received (token, intents, properties). */
+  identifies: Record<string, unknown>[];
+  heartbeats: number;
+  /** Sends a dispatch (op 0) such as INTERACTION_CREATE or MESSAGE_CREATE to the open session. */
+  dispatch(t: string, d: unknown): void;
+}
+
+async function startGateway(): Promise<FakeGateway & { url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+  let session: WebSocket | undefined;
+  let seq = 0;
+  const send = (ws: WebSocket, payload: Record<string, unknown>): void => ws.send(JSON.stringify({ s: null, t: null, ...payload }));
+  const gateway = {
+    url,
+    identifies: [] as Record<string, unknown>[],
+    heartbeats: 0,
+    dispatch(t: string, d: unknown): void {
+      if (!session) throw new Error('no gateway session is open');
+      seq += 1;
+      send(session, { op: 0, t, s: seq, d });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+  wss.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString()) as { op: number; d: Record<string, unknown> };
+      if (msg.op === 1) {
+        gateway.heartbeats += 1;
+        send(ws, { op: 11 });
+      } else if (msg.op === 2) {
+        gateway.identifies.push(msg.d);
+        session = ws;
+        seq += 1;
+        send(ws, {
+          op: 0,
+          t: 'READY',
+          s: seq,
+          d: {
+            v: 10,
+            user: { id: BOT, username: 'genautoml', discriminator: '0', global_name: null, avatar: null, bot: true, flags: 0 },
+            guilds: [],
+            session_id: 'fake-session',
+            resume_gateway_url: url,
+            shard: [0, 1],
+            application: { id: APP_ID, flags: 0 },
+          },
+        });
+      }
+    });
+    send(ws, { op: 10, d: { heartbeat_interval: 41_250 } });
+  });
+  return gateway;
+}
+
+export async function startFakeDiscord(options: { gateway?: boolean } = {}): Promise<FakeDiscord> {
+  const gateway = options.gateway ? await startGateway() : undefined;
   const files = new Map<string, Buffer>();
   let seq = 0;
   const server = await startTestServer((req, res) => {
     if (req.url.startsWith('/cdn/')) return res.end(files.get(req.url.slice(5)) ?? '');
+    if (req.url.endsWith('/gateway/bot')) {
+      res.setHeader('content-type', 'application/json');
+      if (!gateway) {
+        res.statusCode = 404;
+        return res.end(JSON.stringify({ message: 'no gateway in this fake', code: 0 }));
+      }
+      return res.end(JSON.stringify({ url: gateway.url, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }));
+    }
     if (req.url.endsWith('/callback')) {
       res.statusCode = 204;
       return res.end();
@@ -40,7 +115,17 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     res.setHeader('content-type', 'application/json');
     return res.end(JSON.stringify({ id: `70000000000000${String(seq).padStart(4, '0')}`, channel_id: channel }));
   });
-  return { server, api: `${server.url}/api`, requests: server.requests, files, close: () => server.close() };
+  return {
+    server,
+    api: `${server.url}/api`,
+    requests: server.requests,
+    files,
+    ...(gateway ? { gateway } : {}),
+    close: async () => {
+      await gateway?.close();
+      await server.close();
+    },
+  };
 }
 
 export interface MultipartPart {
