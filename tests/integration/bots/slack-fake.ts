@@ -208,30 +208,36 @@ export function slashCommand(text: string, opts: { user?: string; channel?: stri
 }
 
 let eventSeq = 0;
-export function appMention(text: string, opts: { user?: string; channel?: string; ts?: string; thread_ts?: string; files?: Record<string, unknown>[] } = {}): Record<string, unknown> {
-  eventSeq += 1;
-  const ts = opts.ts ?? `1700001000.${String(eventSeq).padStart(6, '0')}`;
+/** The Events API envelope (`event_callback`) around one event, as Slack posts it. */
+function eventCallback(event: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     token: 'verification-token',
     team_id: TEAM,
     api_app_id: 'A0001',
-    event: {
-      type: 'app_mention',
-      user: opts.user ?? 'U0001',
-      text: `<@${BOT_USER}> ${text}`,
-      ts,
-      ...(opts.thread_ts ? { thread_ts: opts.thread_ts } : {}),
-      team: TEAM,
-      channel: opts.channel ?? 'C0001',
-      event_ts: ts,
-      ...(opts.files ? { files: opts.files } : {}),
-    },
+    event,
     type: 'event_callback',
     event_id: `Ev${eventSeq}`,
     event_time: 1700001000,
     authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
+    ...extra,
   };
+}
+
+export function appMention(text: string, opts: { user?: string; channel?: string; ts?: string; thread_ts?: string; files?: Record<string, unknown>[] } = {}): Record<string, unknown> {
+  eventSeq += 1;
+  const ts = opts.ts ?? `1700001000.${String(eventSeq).padStart(6, '0')}`;
+  return eventCallback({
+    type: 'app_mention',
+    user: opts.user ?? 'U0001',
+    text: `<@${BOT_USER}> ${text}`,
+    ts,
+    ...(opts.thread_ts ? { thread_ts: opts.thread_ts } : {}),
+    team: TEAM,
+    channel: opts.channel ?? 'C0001',
+    event_ts: ts,
+    ...(opts.files ? { files: opts.files } : {}),
+  });
 }
 
 /**
@@ -246,11 +252,8 @@ export function threadMessage(
   eventSeq += 1;
   const ts = opts.ts ?? `1700001000.${String(eventSeq).padStart(6, '0')}`;
   const user = opts.user ?? (opts.bot ? 'U0OTHERBOT' : 'U0001');
-  return {
-    token: 'verification-token',
-    team_id: TEAM,
-    api_app_id: 'A0001',
-    event: {
+  return eventCallback(
+    {
       type: 'message',
       ...(opts.bot
         ? { bot_id: 'B0OTHER', app_id: 'A0OTHER', bot_profile: { id: 'B0OTHER', app_id: 'A0OTHER', name: 'other-bot', team_id: TEAM, deleted: false } }
@@ -265,13 +268,8 @@ export function threadMessage(
       channel_type: 'channel',
       ...(opts.files ? { files: opts.files } : {}),
     },
-    type: 'event_callback',
-    event_id: `Ev${eventSeq}`,
-    event_time: 1700001000,
-    authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true, is_enterprise_install: false }],
-    is_ext_shared_channel: false,
-    event_context: `4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMDAwMSJ9-${eventSeq}`,
-  };
+    { event_context: `4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMDAwMSJ9-${eventSeq}` },
+  );
 }
 
 /**
