@@ -41,6 +41,32 @@ describe('train → evaluate → latency → export', () => {
     weights = r.weightsPath;
   }, 180_000);
 
+  it('stops mid-epoch when the time budget runs out, instead of finishing the epoch', async () => {
+    // Pure-Python busy work in training mode only: one epoch at batch size 1 takes far longer
+    // than the runner's 25 s wall clock, so only a per-batch budget check lets this return.
+    const slow = `
+import torch
+import torch.nn as nn
+
+class Model(nn.Module):
+    def __init__(self, seq_len, pred_len, enc_in):
+        super().__init__()
+        self.proj = nn.Linear(seq_len, pred_len)
+
+    def forward(self, x):
+        if self.training:
+            total = 0
+            for i in range(3000000):
+                total += i
+        return self.proj(x.transpose(1, 2)).transpose(1, 2)
+`;
+    const r = await client.train({ code: slow, dims, data, workDir: tmp('budget'), train: { epochs: 5, batchSize: 1, timeBudgetS: 2 } }, { timeoutS: 25 });
+    expect(r.stopReason).toBe('time_budget');
+    expect(r.epochs).toBe(1);
+    expect(r.history).toHaveLength(1);
+    expect(Number.isFinite(r.bestValLoss)).toBe(true);
+  }, 120_000);
+
   it('trains deterministically for a fixed seed', async () => {
     const a = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('det-a'), train: { epochs: 2, seed: 3 } });
     const b = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('det-b'), train: { epochs: 2, seed: 3 } });
