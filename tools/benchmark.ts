@@ -71,6 +71,7 @@ export const benchmark = defineTool({
     epochs: z.number().int().min(1).max(1000).default(10),
     seed: z.number().int().min(0).default(0),
     revin: z.boolean().default(false).describe('Wrap every model in Dyn-RevIN.'),
+    feature: z.string().min(1).optional().describe('Column for the forecast-vs-truth chart (default the target).'),
   }),
   output: z.object({ title: z.string(), task: z.string(), source: z.string(), rows: z.array(row), charts: z.array(z.string()) }),
   // Not read-only: it may train models and it stores its charts as artefacts.
@@ -79,6 +80,11 @@ export const benchmark = defineTool({
   cli: { positional: ['study'] },
   async handler(args, ctx) {
     let table: BenchmarkTable;
+    // A wrong feature is refused before any model is trained.
+    if (args.feature && args.dataset && !args.study) {
+      const columns = (await ctx.app.datasets.get(args.dataset)).meta.columns;
+      if (!columns.includes(args.feature)) throw new GenAutoMLError('benchmark.unknown_feature', `There is no column ${args.feature}.`, { hint: `Columns: ${columns.join(', ')}.` });
+    }
     if (args.study) {
       table = await benchmarkStudy(ctx.app, args.study);
     } else if (args.dataset && args.models) {
@@ -93,7 +99,7 @@ export const benchmark = defineTool({
       });
     }
     const rows = benchmarkRows(table);
-    const plots = await benchmarkPlots(table.rows, { title: table.title, task: table.task, columns: table.columns });
+    const plots = await benchmarkPlots(table.rows, { title: table.title, task: table.task, columns: table.columns, ...(args.feature ? { feature: args.feature } : {}) });
     const stored = [];
     for (const p of plots) {
       const sha = await ctx.app.artifacts.put(p.png, 'image/png');

@@ -206,9 +206,19 @@ export const forecastMetricsSchema = z.object({
   windows: z.number().int(),
   /** Scaled MSE at each horizon step 1..H, averaged over channels and windows. */
   horizonMse: z.array(z.number()).max(100_000).optional(),
-  /** The last test window of the target channel in original units (forecast-vs-truth plots). */
+  /**
+   * The last test window in original units (forecast-vs-truth plots): the target channel, plus
+   * every channel ([channel][step]) when that is small enough to store.
+   */
   sample: z
-    .object({ channel: z.number().int(), start: z.number().int(), history: z.array(z.number()).max(100_000), truth: z.array(z.number()).max(100_000), prediction: z.array(z.number()).max(100_000) })
+    .object({
+      channel: z.number().int(),
+      start: z.number().int(),
+      history: z.array(z.number()).max(100_000),
+      truth: z.array(z.number()).max(100_000),
+      prediction: z.array(z.number()).max(100_000),
+      channels: z.object({ history: z.array(z.array(z.number())), truth: z.array(z.array(z.number())), prediction: z.array(z.array(z.number())) }).optional(),
+    })
     .optional(),
 });
 export const anomalyMetricsSchema = z.object({

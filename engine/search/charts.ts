@@ -4,6 +4,7 @@
  * its artefacts; the benchmark tool returns them.
  */
 import type { App } from '../app.js';
+import { GenAutoMLError } from '../errors.js';
 import { forecastPlot, horizonErrorPlot, paretoPlot, type Plot } from '../plots/index.js';
 import type { LeaderboardRow } from './finalise.js';
 
@@ -12,6 +13,27 @@ export interface ChartContext {
   task: 'forecasting' | 'anomaly';
   /** Column names, to name the sampled channel. */
   columns: string[];
+  /** Column for the forecast-vs-truth chart; default the target. */
+  feature?: string;
+}
+
+type ForecastSample = NonNullable<Extract<NonNullable<LeaderboardRow['test']>, { task: 'forecasting' }>['sample']>;
+
+/** The chosen feature's last test window from a stored sample, or a clear error. */
+export function featureWindow(sample: ForecastSample, columns: string[], feature?: string): { name: string; history: number[]; truth: number[]; prediction: number[] } {
+  const index = feature === undefined ? sample.channel : columns.indexOf(feature);
+  if (index < 0) {
+    throw new GenAutoMLError('benchmark.unknown_feature', `There is no column ${feature}.`, { hint: `Columns: ${columns.join(', ')}.` });
+  }
+  const name = columns[index] ?? `channel ${index}`;
+  if (index === sample.channel) return { name, history: sample.history, truth: sample.truth, prediction: sample.prediction };
+  const all = sample.channels;
+  if (!all?.history[index] || !all.truth[index] || !all.prediction[index]) {
+    throw new GenAutoMLError('benchmark.feature_unavailable', `This report kept the forecast of ${columns[sample.channel] ?? 'the target'} only, not of ${name}.`, {
+      hint: 'Samples of every feature are kept when features × window length ≤ 100,000; benchmark chosen models on the dataset to plot this one.',
+    });
+  }
+  return { name, history: all.history[index], truth: all.truth[index], prediction: all.prediction[index] };
 }
 
 export async function benchmarkPlots(rows: LeaderboardRow[], ctx: ChartContext): Promise<Plot[]> {
@@ -31,14 +53,15 @@ export async function benchmarkPlots(rows: LeaderboardRow[], ctx: ChartContext):
   const best = rows[0];
   const sample = best?.test?.task === 'forecasting' ? best.test.sample : undefined;
   if (best && sample) {
-    const steps = sample.history.length + sample.truth.length;
+    const w = featureWindow(sample, ctx.columns, ctx.feature);
+    const steps = w.history.length + w.truth.length;
     plots.push(
       await forecastPlot({
-        title: `${best.arch}: forecast vs truth (${ctx.columns[sample.channel] ?? `channel ${sample.channel}`}, last test window)`,
-        feature: ctx.columns[sample.channel] ?? `channel ${sample.channel}`,
-        x: Array.from({ length: steps }, (_, i) => i - sample.history.length + 1),
-        truth: [...sample.history, ...sample.truth],
-        forecast: sample.prediction,
+        title: `${best.arch}: forecast vs truth (${w.name}, last test window)`,
+        feature: w.name,
+        x: Array.from({ length: steps }, (_, i) => i - w.history.length + 1),
+        truth: [...w.history, ...w.truth],
+        forecast: w.prediction,
       }),
     );
   }

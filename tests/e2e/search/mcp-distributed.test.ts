@@ -115,5 +115,12 @@ describe.skipIf(DB_MODE !== 'postgres' || !ETTH1_PATH)('search on ETTh1 from an 
     expect(images.length).toBeGreaterThan(0);
     expect(images.every((i) => i.mimeType === 'image/png')).toBe(true);
     expect((bench.structuredContent!.charts as string[]).length).toBe(images.length);
+
+    // The forecast chart of another feature than the target; an unknown one is refused by name.
+    const byFeature = await call('benchmark', { study: result.studyId, feature: 'HUFL' });
+    expect(byFeature.content?.filter((c) => c.type === 'image')).toHaveLength(images.length);
+    const wrong = (await client.callTool({ name: 'benchmark', arguments: { study: result.studyId, feature: 'NOPE' } })) as ToolResult;
+    expect(wrong.isError).toBe(true);
+    expect(JSON.stringify(wrong.content)).toMatch(/benchmark\.unknown_feature[\s\S]*HUFL, HULL/);
   }, 600_000);
 });

@@ -90,13 +90,23 @@ def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int) -> Di
     }
 
 
+SAMPLE_ALL_CHANNELS_MAX = 100_000
+
+
 def _sample(ds: Dataset, last: Any, start: int) -> Dict[str, Any]:
-    """The last test window of the target channel in original units, for a forecast-vs-truth plot."""
+    """The last test window in original units, for forecast-vs-truth plots: the target channel,
+    and every channel as well while that stays small, so a report can plot any feature."""
     x, y, pred = last
     c = ds.target_index if ds.target_index is not None else 0
-    m, sd = float(ds.mean[c]), float(ds.std[c])
-    back = lambda t: [float(v) * sd + m for v in t[:, c].cpu().numpy()]  # noqa: E731
-    return {"channel": c, "start": start, "history": back(x), "truth": back(y), "prediction": back(pred)}
+    back = lambda t, k: [float(v) * float(ds.std[k]) + float(ds.mean[k]) for v in t[:, k].cpu().numpy()]  # noqa: E731
+    out: Dict[str, Any] = {"channel": c, "start": start, "history": back(x, c), "truth": back(y, c), "prediction": back(pred, c)}
+    if ds.C * (x.shape[0] + y.shape[0]) <= SAMPLE_ALL_CHANNELS_MAX:
+        out["channels"] = {
+            "history": [back(x, k) for k in range(ds.C)],
+            "truth": [back(y, k) for k in range(ds.C)],
+            "prediction": [back(pred, k) for k in range(ds.C)],
+        }
+    return out
 
 
 def anomaly(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, seed: int, n_faults: Any) -> Dict[str, Any]:
