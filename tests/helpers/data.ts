@@ -3,6 +3,8 @@ import type { App } from '../../engine/app.js';
 import { prepareFromSource } from '../../engine/data/index.js';
 import { syntheticCsv, type SyntheticOptions } from '../../engine/data/synthetic.js';
 import { saveDataset } from '../../engine/datasets/store.js';
+import { codeSha } from '../../engine/models/registry.js';
+import { newId } from '../../storage/ids.js';
 
 export { syntheticCsv };
 
@@ -14,4 +16,9 @@ export async function loadSynthetic(app: App, options: SyntheticOptions = {}): P
     { allowedDirs: [], maxBytes: 10_000_000, urlTimeoutMs: 1000 },
   );
   return (await saveDataset(app, result, { kind: 'inline', name: 'synthetic.csv' })).id;
+}
+
+/** Registers model code as a user model (what a person's `validate --save` would store). */
+export async function insertUserModel(app: App, name: string, code: string): Promise<void> {
+  await app.models.insert({ id: newId('md'), name, kind: 'user', code, codeSha: codeSha(code), request: null, provider: null, iterations: null, report: null, dims: null });
 }

@@ -8,3 +8,9 @@ export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, 
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Polls until `fn` returns a value (not undefined, null or false); the deadline only bounds a hang. */
+export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
+  const v = await until(async () => await fn(), (x) => x !== undefined && x !== null && x !== false, timeoutMs, what);
+  return v as T;
+}

@@ -16,6 +16,7 @@ import { deliverNotification } from '../../../engine/search/notify.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
+import { waitFor } from '../../helpers/wait.js';
 import type { RecordedRequest } from '../../helpers/http.js';
 import {
   APP_ID,
@@ -66,16 +67,6 @@ describe('discord commands end to end', () => {
     await api?.close();
   });
 
-  async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
-    // The deadline only bounds a hang; nothing is asserted about speed.
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== null && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 
   interface Answer {
     /** Every edit of the original response, in order. */

@@ -14,6 +14,7 @@ import { createSlackBot, type SlackBot } from '../../../bots/slack/bot.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
+import { waitFor } from '../../helpers/wait.js';
 import { appMention, blockAction, BOT_USER, callText, FakeReceiver, type FakeSlack, type SlackCall, slashCommand, startFakeSlack, TEAM, threadMessage } from '../../integration/bots/slack-fake.js';
 
 interface Block {
@@ -54,16 +55,6 @@ describe('slack commands end to end', () => {
     await slack?.close();
   });
 
-  /** Polls until `fn` returns a value; the deadline only bounds a hang, it asserts nothing about speed. */
-  async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== null && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 
   /** The bot's answer in `thread` after call index `mark`: the posted reply as last updated. */
   function answerIn(thread: string, mark: number, channel = 'C0001'): { call: SlackCall; blocks: Block[]; text: string; updates: number } {

@@ -3,12 +3,10 @@
  * limit is killed and recorded, and a webhook that never answers delays only its own delivery.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeSha } from '../../../engine/models/registry.js';
 import { startStudy, studyStatus } from '../../../engine/search/service.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
-import { newId } from '../../../storage/ids.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { loadSynthetic } from '../../helpers/data.js';
+import { insertUserModel, loadSynthetic } from '../../helpers/data.js';
 import { DB_MODE } from '../../helpers/db.js';
 import { startTestServer, type TestServer } from '../../helpers/http.js';
 
@@ -40,7 +38,7 @@ describe(`study reliability on ${DB_MODE}`, () => {
     hook = await startTestServer(() => undefined); // accepts and never answers
     t = await createTestApp({ startQueue: true, env: { GENAUTOML_TRIAL_TIMEOUT_S: '10', GENAUTOML_WEBHOOK_TIMEOUT_MS: '500' } });
     dataset = await loadSynthetic(t.app, { rows: 400, features: 2 });
-    await t.app.models.insert({ id: newId('md'), name: 'slow_python', kind: 'user', code: SLOW_MODEL, codeSha: codeSha(SLOW_MODEL), request: null, provider: null, iterations: null, report: null, dims: null });
+    await insertUserModel(t.app, 'slow_python', SLOW_MODEL);
     await registerSearchWorkers(t.app, { concurrency: 2, pollingIntervalSeconds: 0.5, signal: abort.signal });
   }, 120_000);
 

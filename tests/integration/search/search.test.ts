@@ -3,12 +3,10 @@
  * and a model that always produces NaN, with a webhook subscriber.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeSha } from '../../../engine/models/registry.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
 import { cancelStudy, startStudy, studyStatus } from '../../../engine/search/service.js';
-import { newId } from '../../../storage/ids.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { loadSynthetic } from '../../helpers/data.js';
+import { insertUserModel, loadSynthetic } from '../../helpers/data.js';
 import { DB_MODE } from '../../helpers/db.js';
 import { until } from '../../helpers/wait.js';
 import { startTestServer, type TestServer } from '../../helpers/http.js';
@@ -38,7 +36,7 @@ describe(`search on ${DB_MODE}`, () => {
     hook = await startTestServer((_req, res) => res.end('ok'));
     t = await createTestApp({ startQueue: true, env: { GENAUTOML_WORKER_CONCURRENCY: '2' } });
     dataset = await loadSynthetic(t.app, { rows: 500, features: 2 });
-    await t.app.models.insert({ id: newId('md'), name: 'always_nan', kind: 'user', code: NAN_MODEL, codeSha: codeSha(NAN_MODEL), request: null, provider: null, iterations: null, report: null, dims: null });
+    await insertUserModel(t.app, 'always_nan', NAN_MODEL);
     await registerSearchWorkers(t.app, { concurrency: 2, pollingIntervalSeconds: 0.5, signal: abort.signal });
   }, 120_000);
 
