@@ -7,6 +7,7 @@ import { createSlackBot } from '../../../bots/slack/bot.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
+import { until } from '../../helpers/wait.js';
 import { callText, FakeReceiver, type FakeSlack, slashCommand, startFakeSlack } from '../../integration/bots/slack-fake.js';
 
 describe('slack search end to end', () => {
@@ -52,7 +53,8 @@ describe('slack search end to end', () => {
     expect(done!.args).toMatchObject({ channel: 'C0042', thread_ts: thread });
     expect(callText(done!)).toMatch(/finished: dlinear wins/);
     // The leaderboard chart is uploaded to the same thread.
-    const complete = slack.calls.filter((c) => c.method === 'files.completeUploadExternal').at(-1);
+    // Posted after the message, so it may still be on its way.
+    const complete = await until(async () => slack.calls.filter((c) => c.method === 'files.completeUploadExternal' && c.args.channel_id === 'C0042').at(-1), (c) => c !== undefined, 30_000, 'the chart upload');
     expect(complete?.args).toMatchObject({ channel_id: 'C0042', thread_ts: thread });
     await bot.stop();
   }, 300_000);
