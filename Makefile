@@ -20,4 +20,5 @@ typecheck: deps
 	@npm run --silent typecheck
 
 bench: build
+	@scripts/install-deps.sh --bench
 	@node dist/bench/run.js

@@ -6,9 +6,10 @@
  *  3. queue overhead: time in queue and coordination per trial against its training time;
  * The 30-minute searches are the separate area `search-long` (bench/search-long.ts).
  */
-import type { StudyResult } from '../engine/search/finalise.js';
+import type { StudyResult } from '../engine/search/result.js';
 import type { SearchRequest } from '../engine/search/spec.js';
 import type { BenchResult } from './types.js';
+import { retrainSelected } from './seeds.js';
 import { runStudy, withEtth1App } from './study.js';
 
 const MICRO: Omit<SearchRequest, 'dataset'> = {
@@ -34,6 +35,10 @@ export default async function (): Promise<BenchResult[]> {
       if (slots === 2) {
         const result = (await app.studies.get(studyId)).result as unknown as StudyResult | null;
         results.push({ name: 'search/micro-5-trials', metrics: { wall_s: wallS, trials: trials.length, best_test_mse: result?.best.test?.task === 'forecasting' ? result.best.test.mse : NaN }, notes: `winner ${result?.best.arch ?? 'none'}; the method reports about 2 minutes on a GPU` });
+        const spread = await retrainSelected(app, studyId);
+        if (spread) {
+          results.push({ name: 'search/micro-5-trials-seeds', metrics: { test_mse_mean: spread.mean, test_mse_std: spread.std, runs: spread.mse.length }, notes: `the selected configuration retrained with seeds ${spread.seeds.join(', ')}: ${spread.mse.map((v) => v.toFixed(4)).join(', ')}` });
+        }
         const queueS: number[] = [];
         const trainS: number[] = [];
         for (const t of trials) {

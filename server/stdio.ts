@@ -1,8 +1,7 @@
 /** MCP over stdio: stdout carries protocol messages only, so everything else goes to stderr. */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { App } from '../engine/app.js';
 import type { Logger } from '../engine/log.js';
-import { createMcpServer } from './mcp/server.js';
+import { type AppSource, createMcpServer } from './mcp/server.js';
 
 export interface StdioHandle {
   /** Resolves when the client goes away (stdin ends) or close() was called. */
@@ -10,7 +9,8 @@ export interface StdioHandle {
   close(): Promise<void>;
 }
 
-export async function serveStdio(app: App, logger: Logger = app.logger): Promise<StdioHandle> {
+/** Answers at once: `app` may still be opening (a promise); requests that need it wait for it. */
+export async function serveStdio(app: AppSource, logger: Logger): Promise<StdioHandle> {
   const transport = new StdioServerTransport(process.stdin, process.stdout);
   const mcp = createMcpServer(app, { origin: 'mcp:stdio', logger });
   let resolveClosed!: () => void;

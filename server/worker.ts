@@ -17,7 +17,13 @@ export interface WorkerContext {
 }
 
 /** Subscribes one kind of job, typically `app.queue.work('trial', handler, { concurrency })`. */
-export type WorkerRegistration = (app: App, ctx: WorkerContext) => Promise<void> | void;
+export type WorkerRegistration<A = App> = (app: A, ctx: WorkerContext) => Promise<void> | void;
+
+/** What the worker loop itself uses of the App; its registrations get all of `A`. */
+export interface WorkerApp {
+  logger: App['logger'];
+  queue: Pick<App['queue'], 'stop'>;
+}
 
 /** The jobs every worker serves: study coordination, trials and webhook notifications. */
 export const registerWorkers: WorkerRegistration[] = [
@@ -33,6 +39,8 @@ export interface WorkerOptions {
   registrations?: readonly WorkerRegistration[];
 }
 
+export type WorkerLoopOptions = Omit<WorkerOptions, 'registrations'>;
+
 export interface WorkerHandle {
   stop(): Promise<void>;
   /** Resolves once stop() has completed (by a call or a signal). */
@@ -41,9 +49,13 @@ export interface WorkerHandle {
   readonly handlers: number;
 }
 
-export async function startWorker(app: App, options: WorkerOptions): Promise<WorkerHandle> {
+export function startWorker(app: App, options: WorkerOptions): Promise<WorkerHandle> {
+  return runWorker(app, options.registrations ?? registerWorkers, options);
+}
+
+/** Starts the registrations on `app` and stops its queue once, on stop() or a signal. */
+export async function runWorker<A extends WorkerApp>(app: A, registrations: readonly WorkerRegistration<A>[], options: WorkerLoopOptions): Promise<WorkerHandle> {
   const logger = app.logger.child({ component: 'worker' });
-  const registrations = options.registrations ?? registerWorkers;
   const abort = new AbortController();
   for (const register of registrations) await register(app, { concurrency: options.concurrency, logger, signal: abort.signal });
   logger.info('worker started', { handlers: registrations.length, concurrency: options.concurrency });

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import { rethrowOsError, writeFileDurably } from '../engine/ops/os-errors.js';
 import { GenAutoMLError } from '../engine/errors.js';
 import type { Database } from './db.js';
 
@@ -24,6 +26,10 @@ export interface ArtifactStore {
   link(link: ArtifactLink): Promise<void>;
   links(ownerKind: string, ownerId: string): Promise<ArtifactLink[]>;
   findLink(ownerKind: string, ownerId: string, name: string): Promise<ArtifactLink | undefined>;
+  /** Every link with its artefact's size, newest first, one page (the MCP resource listing). */
+  listLinks(offset: number, limit: number): Promise<(ArtifactLink & { size: number })[]>;
+  /** The stored MIME type of an artefact, or undefined when it is not stored. */
+  mime(sha256: string): Promise<string | undefined>;
   /** The same store writing through a transaction, so blobs and the rows naming them commit together. */
   within(tx: Pick<Database, 'executeSql'>): ArtifactStore;
 }
@@ -32,17 +38,32 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+// node-postgres hands bytea back as a Buffer, PGlite as a Uint8Array: both are Uint8Arrays.
+const bytesRowSchema = z.object({ bytes: z.instanceof(Uint8Array) });
+const linkRowSchema = z.object({ owner_kind: z.string(), owner_id: z.string(), name: z.string(), sha256: z.string(), mime: z.string() });
+const sizedLinkRowSchema = linkRowSchema.extend({ size: z.coerce.number().int() });
+const linkOf = (row: z.infer<typeof linkRowSchema>): ArtifactLink => ({ ownerKind: row.owner_kind, ownerId: row.owner_id, name: row.name, sha256: row.sha256, mime: row.mime });
+
 export function createArtifactStore(db: Pick<Database, 'executeSql'>, cacheDir: string): ArtifactStore {
   const cachePath = (sha: string): string => path.join(cacheDir, sha.slice(0, 2), sha);
+
+  const load = async (sha: string): Promise<Buffer> => {
+    const r = await db.executeSql('SELECT bytes FROM artifacts WHERE sha256 = $1', [sha]);
+    const row = r.rows[0] ? bytesRowSchema.parse(r.rows[0]) : undefined;
+    if (!row) throw new GenAutoMLError('storage.artifact_missing', `Artefact ${sha} is not stored.`, { hint: 'The object referring to it is damaged; load or generate it again.' });
+    return Buffer.from(row.bytes);
+  };
 
   const get = async (sha: string): Promise<Buffer> => {
     const file = cachePath(sha);
     if (fs.existsSync(file)) return fs.readFileSync(file);
-    const r = await db.executeSql<{ bytes: Uint8Array }>('SELECT bytes FROM artifacts WHERE sha256 = $1', [sha]);
-    const row = r.rows[0];
-    if (!row) throw new GenAutoMLError('storage.artifact_missing', `Artefact ${sha} is not stored.`, { hint: 'The object referring to it is damaged; load or generate it again.' });
-    const buf = Buffer.from(row.bytes);
-    writeCache(file, buf);
+    const buf = await load(sha);
+    try {
+      writeCache(file, buf);
+    } catch {
+      // The cache only saves a database read: a full disk must not stop a read. localPath, which
+      // needs the file, reports it.
+    }
     return buf;
   };
 
@@ -59,7 +80,7 @@ export function createArtifactStore(db: Pick<Database, 'executeSql'>, cacheDir: 
     get,
     async localPath(sha) {
       const file = cachePath(sha);
-      if (!fs.existsSync(file)) await get(sha);
+      if (!fs.existsSync(file)) writeCache(file, await load(sha));
       return file;
     },
     async link(l) {
@@ -70,27 +91,45 @@ export function createArtifactStore(db: Pick<Database, 'executeSql'>, cacheDir: 
       );
     },
     async links(ownerKind, ownerId) {
-      const r = await db.executeSql<{ owner_kind: string; owner_id: string; name: string; sha256: string; mime: string }>(
+      const r = await db.executeSql(
         'SELECT owner_kind, owner_id, name, sha256, mime FROM artifact_links WHERE owner_kind = $1 AND owner_id = $2 ORDER BY name',
         [ownerKind, ownerId],
       );
-      return r.rows.map((row) => ({ ownerKind: row.owner_kind, ownerId: row.owner_id, name: row.name, sha256: row.sha256, mime: row.mime }));
+      return r.rows.map((raw) => linkOf(linkRowSchema.parse(raw)));
     },
     async findLink(ownerKind, ownerId, name) {
-      const r = await db.executeSql<{ sha256: string; mime: string }>(
+      const r = await db.executeSql(
         'SELECT sha256, mime FROM artifact_links WHERE owner_kind = $1 AND owner_id = $2 AND name = $3',
         [ownerKind, ownerId, name],
       );
-      const row = r.rows[0];
+      const row = r.rows[0] ? linkRowSchema.pick({ sha256: true, mime: true }).parse(r.rows[0]) : undefined;
       return row ? { ownerKind, ownerId, name, sha256: row.sha256, mime: row.mime } : undefined;
+    },
+    async listLinks(offset, limit) {
+      const r = await db.executeSql(
+        `SELECT l.owner_kind, l.owner_id, l.name, l.sha256, l.mime, a.size
+           FROM artifact_links l JOIN artifacts a ON a.sha256 = l.sha256
+          ORDER BY l.created_at DESC, l.sha256, l.name LIMIT $1 OFFSET $2`,
+        [limit, offset],
+      );
+      return r.rows.map((raw) => {
+        const row = sizedLinkRowSchema.parse(raw);
+        return { ...linkOf(row), size: row.size };
+      });
+    },
+    async mime(sha) {
+      const r = await db.executeSql('SELECT mime FROM artifacts WHERE sha256 = $1', [sha]);
+      return r.rows[0] ? z.object({ mime: z.string() }).parse(r.rows[0]).mime : undefined;
     },
   };
 }
 
-/** Write-then-rename so a reader never sees a half-written cache file. */
+/** Write-then-rename so a reader never sees a half-written cache file; a full disk is storage.disk_full. */
 function writeCache(file: string, bytes: Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    rethrowOsError(err, 'store an artefact', path.dirname(file));
+  }
+  writeFileDurably(file, bytes, 'store an artefact');
 }

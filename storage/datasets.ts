@@ -1,4 +1,5 @@
-import type { PreparedMeta } from '../engine/data/prepared.js';
+import { z } from 'zod';
+import { preparedMetaSchema, type PreparedMeta } from '../engine/data/prepared.js';
 import { GenAutoMLError } from '../engine/errors.js';
 import type { Database } from './db.js';
 
@@ -13,32 +14,35 @@ export interface DatasetRecord {
 }
 
 export interface DatasetRepo {
-  insert(tx: Pick<Database, 'executeSql'>, record: Omit<DatasetRecord, 'createdAt' | 'eda'>): Promise<void>;
+  /** The summary is any JSON object (the preparation's report); it reads back as a plain record. */
+  insert(tx: Pick<Database, 'executeSql'>, record: Omit<DatasetRecord, 'createdAt' | 'eda' | 'summary'> & { summary: object }): Promise<void>;
   get(id: string): Promise<DatasetRecord>;
   find(id: string): Promise<DatasetRecord | undefined>;
   list(): Promise<DatasetRecord[]>;
-  setEda(id: string, eda: Record<string, unknown>): Promise<void>;
+  setEda(id: string, eda: object): Promise<void>;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  source: Record<string, unknown>;
-  meta: PreparedMeta;
-  summary: Record<string, unknown>;
-  eda: Record<string, unknown> | null;
-  created_at: Date;
-}
+const jsonObject = z.record(z.string(), z.unknown());
+const rowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: jsonObject,
+  meta: preparedMetaSchema,
+  summary: jsonObject,
+  eda: jsonObject.nullable(),
+  created_at: z.coerce.date(),
+});
 
 const COLUMNS = 'id, name, source, meta, summary, eda, created_at';
 
-function fromRow(r: Row): DatasetRecord {
-  return { id: r.id, name: r.name, source: r.source, meta: r.meta, summary: r.summary, eda: r.eda, createdAt: new Date(r.created_at) };
+function fromRow(raw: unknown): DatasetRecord {
+  const r = rowSchema.parse(raw);
+  return { id: r.id, name: r.name, source: r.source, meta: r.meta, summary: r.summary, eda: r.eda, createdAt: r.created_at };
 }
 
 export function createDatasetRepo(db: Database): DatasetRepo {
   const find = async (id: string): Promise<DatasetRecord | undefined> => {
-    const r = await db.executeSql<Row>(`SELECT ${COLUMNS} FROM datasets WHERE id = $1`, [id]);
+    const r = await db.executeSql(`SELECT ${COLUMNS} FROM datasets WHERE id = $1`, [id]);
     return r.rows[0] ? fromRow(r.rows[0]) : undefined;
   };
   return {
@@ -60,7 +64,7 @@ export function createDatasetRepo(db: Database): DatasetRepo {
       return rec;
     },
     async list() {
-      const r = await db.executeSql<Row>(`SELECT ${COLUMNS} FROM datasets ORDER BY created_at DESC, id`);
+      const r = await db.executeSql(`SELECT ${COLUMNS} FROM datasets ORDER BY created_at DESC, id`);
       return r.rows.map(fromRow);
     },
     async setEda(id, eda) {

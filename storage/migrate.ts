@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GenAutoMLError } from '../engine/errors.js';
+import { fromOsError } from '../engine/ops/os-errors.js';
 import { assetPath } from '../engine/paths.js';
 import type { Database } from './db.js';
 
@@ -40,6 +41,7 @@ export async function migrate(db: Database, migrations: Migration[] = loadMigrat
       });
     } catch (err) {
       if (err instanceof GenAutoMLError) throw err;
+      rethrowIfOsError(err, `apply migration ${m.name} (rolled back, earlier data intact)`);
       throw new GenAutoMLError('db.migration_failed', `Migration ${m.name} failed and was rolled back: ${(err as Error).message}`, {
         cause: err,
         hint: 'Nothing from this migration was applied and earlier data is intact. Fix the database problem named above and start again.',
@@ -49,4 +51,9 @@ export async function migrate(db: Database, migrations: Migration[] = loadMigrat
     applied.push(m.version);
   }
   return applied;
+}
+
+function rethrowIfOsError(err: unknown, action: string): void {
+  const os = fromOsError(err, action);
+  if (os) throw os;
 }

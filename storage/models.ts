@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { GenAutoMLError } from '../engine/errors.js';
 import type { Database } from './db.js';
 
@@ -14,10 +15,12 @@ export interface ModelRecord {
   iterations: number | null;
   report: Record<string, unknown> | null;
   dims: Record<string, unknown> | null;
+  /** Parents, study and round of a model an architect round proposed; null otherwise. */
+  lineage: Record<string, unknown> | null;
   createdAt: Date;
 }
 
-export type NewModel = Omit<ModelRecord, 'createdAt'>;
+export type NewModel = Omit<ModelRecord, 'createdAt' | 'lineage'> & { lineage?: Record<string, unknown> | null };
 
 export interface ModelRepo {
   insert(model: NewModel): Promise<ModelRecord>;
@@ -30,23 +33,26 @@ export interface ModelRepo {
   delete(ref: string): Promise<void>;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  kind: ModelKind;
-  code: string;
-  code_sha: string;
-  request: string | null;
-  provider: string | null;
-  iterations: number | null;
-  report: Record<string, unknown> | null;
-  dims: Record<string, unknown> | null;
-  created_at: Date;
-}
+const jsonObject = z.record(z.string(), z.unknown());
+const rowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['baseline', 'generated', 'user']),
+  code: z.string(),
+  code_sha: z.string(),
+  request: z.string().nullable(),
+  provider: z.string().nullable(),
+  iterations: z.coerce.number().int().nullable(),
+  report: jsonObject.nullable(),
+  dims: jsonObject.nullable(),
+  lineage: jsonObject.nullable(),
+  created_at: z.coerce.date(),
+});
 
-const COLUMNS = 'id, name, kind, code, code_sha, request, provider, iterations, report, dims, created_at';
+const COLUMNS = 'id, name, kind, code, code_sha, request, provider, iterations, report, dims, lineage, created_at';
 
-function fromRow(r: Row): ModelRecord {
+function fromRow(raw: unknown): ModelRecord {
+  const r = rowSchema.parse(raw);
   return {
     id: r.id,
     name: r.name,
@@ -55,10 +61,11 @@ function fromRow(r: Row): ModelRecord {
     codeSha: r.code_sha,
     request: r.request,
     provider: r.provider,
-    iterations: r.iterations === null ? null : Number(r.iterations),
+    iterations: r.iterations,
     report: r.report,
     dims: r.dims,
-    createdAt: new Date(r.created_at),
+    lineage: r.lineage,
+    createdAt: r.created_at,
   };
 }
 
@@ -68,18 +75,18 @@ function notFound(ref: string): GenAutoMLError {
 
 export function createModelRepo(db: Database): ModelRepo {
   const find = async (ref: string): Promise<ModelRecord | undefined> => {
-    const r = await db.executeSql<Row>(`SELECT ${COLUMNS} FROM models WHERE id = $1 OR name = $1`, [ref]);
+    const r = await db.executeSql(`SELECT ${COLUMNS} FROM models WHERE id = $1 OR name = $1`, [ref]);
     return r.rows[0] ? fromRow(r.rows[0]) : undefined;
   };
   return {
     async insert(m) {
       try {
-        const r = await db.executeSql<Row>(
-          `INSERT INTO models (id, name, kind, code, code_sha, request, provider, iterations, report, dims)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
-          [m.id, m.name, m.kind, m.code, m.codeSha, m.request, m.provider, m.iterations, json(m.report), json(m.dims)],
+        const r = await db.executeSql(
+          `INSERT INTO models (id, name, kind, code, code_sha, request, provider, iterations, report, dims, lineage)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+          [m.id, m.name, m.kind, m.code, m.codeSha, m.request, m.provider, m.iterations, json(m.report), json(m.dims), json(m.lineage ?? null)],
         );
-        return fromRow(r.rows[0] as Row);
+        return fromRow(r.rows[0]);
       } catch (err) {
         if ((err as { code?: string }).code === '23505') {
           throw new GenAutoMLError('model.name_taken', `A model named "${m.name}" already exists.`, { cause: err, hint: 'Choose another name.' });
@@ -95,8 +102,8 @@ export function createModelRepo(db: Database): ModelRepo {
     },
     async list(kind) {
       const r = kind
-        ? await db.executeSql<Row>(`SELECT ${COLUMNS} FROM models WHERE kind = $1 ORDER BY name`, [kind])
-        : await db.executeSql<Row>(`SELECT ${COLUMNS} FROM models ORDER BY kind, name`);
+        ? await db.executeSql(`SELECT ${COLUMNS} FROM models WHERE kind = $1 ORDER BY name`, [kind])
+        : await db.executeSql(`SELECT ${COLUMNS} FROM models ORDER BY kind, name`);
       return r.rows.map(fromRow);
     },
     async names() {
@@ -107,8 +114,8 @@ export function createModelRepo(db: Database): ModelRepo {
       if (!m) throw notFound(ref);
       if (m.kind === 'baseline') throw new GenAutoMLError('model.read_only', `${m.name} is a built-in baseline.`, { hint: 'Baselines cannot be renamed or deleted.' });
       try {
-        const r = await db.executeSql<Row>(`UPDATE models SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [m.id, name]);
-        return fromRow(r.rows[0] as Row);
+        const r = await db.executeSql(`UPDATE models SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [m.id, name]);
+        return fromRow(r.rows[0]);
       } catch (err) {
         if ((err as { code?: string }).code === '23505') {
           throw new GenAutoMLError('model.name_taken', `A model named "${name}" already exists.`, { cause: err, hint: 'Choose another name.' });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { GenAutoMLError } from '../engine/errors.js';
+import { fromOsError, rethrowOsError } from '../engine/ops/os-errors.js';
 import type { Database, QueryResult } from './db.js';
 
 const LOCK_FILE = 'genautoml.lock';
@@ -21,8 +22,12 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   const inMemory = options.dataDir.startsWith('memory://');
   let releaseLock = (): void => {};
   if (!inMemory) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    releaseLock = acquireLock(options.dataDir);
+    try {
+      fs.mkdirSync(options.dataDir, { recursive: true });
+      releaseLock = acquireLock(options.dataDir);
+    } catch (err) {
+      rethrowOsError(err, 'open the embedded database', options.dataDir);
+    }
   }
   let pg: PGlite;
   try {
@@ -30,7 +35,10 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}, public;`);
   } catch (err) {
     releaseLock();
-    throw new GenAutoMLError('db.open_failed', `Could not open the embedded database in ${options.dataDir}: ${(err as Error).message}`, {
+    // PGlite's file-system errors carry an errno and no message: a full disk must not read `undefined`.
+    const os = fromOsError(err, 'open the embedded database', options.dataDir);
+    if (os) throw os;
+    throw new GenAutoMLError('db.open_failed', `Could not open the embedded database in ${options.dataDir}: ${describe(err)}`, {
       cause: err,
       hint: 'Check that the directory is writable and not damaged; set DATABASE_URL to use a PostgreSQL server instead.',
     });
@@ -88,7 +96,11 @@ function acquireLock(dir: string): () => void {
       process.once('exit', release);
       return release;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (a full disk): leave no empty lock behind.
+        fs.rmSync(file, { force: true });
+        throw err;
+      }
       const owner = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
         throw new GenAutoMLError('db.locked', `The embedded database in ${dir} is in use by process ${owner}.`, {
@@ -106,6 +118,15 @@ function acquireLock(dir: string): () => void {
     }
   }
   throw new GenAutoMLError('db.locked', `Could not lock the embedded database in ${dir}.`, { hint: 'Set DATABASE_URL.' });
+}
+
+/** An error in words, also for the Emscripten ErrnoError PGlite throws without a message. */
+function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message : undefined;
+  if (message) return message;
+  const errno = (err as { errno?: unknown } | null)?.errno;
+  const name = err instanceof Error ? err.name : typeof err;
+  return typeof errno === 'number' ? `${name} (errno ${errno})` : String(err);
 }
 
 function isAlive(pid: number): boolean {

@@ -69,16 +69,20 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
     );
     return p;
   };
-  const boss = new PgBoss({
-    db: { executeSql: bossSql },
-    schema,
-    // Cron scheduling is unused and its clock monitor adds queries on every host.
-    schedule: false,
-    supervise: true,
-    ...(options.maintenanceIntervalSeconds === undefined ? {} : { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }),
-    migrate: true,
-  });
-  boss.on('error', (err) => logger.error('queue error', { err }));
+  const newBoss = (): PgBoss => {
+    const b = new PgBoss({
+      db: { executeSql: bossSql },
+      schema,
+      // Cron scheduling is unused and its clock monitor adds queries on every host.
+      schedule: false,
+      supervise: true,
+      ...(options.maintenanceIntervalSeconds === undefined ? {} : { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds }),
+      migrate: true,
+    });
+    b.on('error', (err) => logger.error('queue error', { err }));
+    return b;
+  };
+  let boss = newBoss();
 
   const check = <K extends keyof R & string>(queue: K, payload: unknown): z.output<R[K]> => {
     const schemaFor = registry[queue];
@@ -94,17 +98,33 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
     schema,
     async start() {
       if (started) return;
-      try {
-        await boss.start();
-        for (const name of Object.keys(registry)) {
-          if (!(await boss.getQueue(name))) await boss.createQueue(name);
+      // Hosts that start together on an empty schema race each other: pg-boss checks whether
+      // it is installed before taking its lock (the loser then trips over the winner's schema),
+      // and create_queue attaches partitions to one shared table (two of those can deadlock).
+      // Each loser's transaction was rolled back whole, so starting again is safe; a pg-boss
+      // instance that failed to start cannot be started twice, hence a fresh one per attempt.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await boss.start();
+          for (const name of Object.keys(registry)) {
+            if (!(await boss.getQueue(name))) await boss.createQueue(name);
+          }
+          break;
+        } catch (err) {
+          const wait = START_RACE_RETRY_MS[attempt];
+          if (wait !== undefined && isStartRace(err)) {
+            logger.debug('queue start raced another host; starting again', { schema, attempt, err });
+            await boss.stop({ graceful: false, wait: true, close: false }).catch(() => {});
+            boss = newBoss();
+            await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
+            continue;
+          }
+          if (err instanceof GenAutoMLError) throw err;
+          throw new GenAutoMLError('queue.start_failed', `The job queue could not start: ${(err as Error).message}`, {
+            cause: err,
+            hint: 'Check the database connection; the queue tables live in the schema ' + schema + '.',
+          });
         }
-      } catch (err) {
-        if (err instanceof GenAutoMLError) throw err;
-        throw new GenAutoMLError('queue.start_failed', `The job queue could not start: ${(err as Error).message}`, {
-          cause: err,
-          hint: 'Check the database connection; the queue tables live in the schema ' + schema + '.',
-        });
       }
       started = true;
     },
@@ -162,6 +182,17 @@ export function isConnectFailure(err: unknown): boolean {
   const cause = err.cause as { code?: string; message?: string } | undefined;
   return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', '57P03'].includes(cause?.code ?? '') || /timeout exceeded when trying to connect/i.test(cause?.message ?? '');
 }
+
+/**
+ * Errors of two hosts creating the same objects at once: deadlock_detected, unique_violation
+ * (on the catalogue), duplicate_table, duplicate_object. The failed transaction ran nothing.
+ */
+export function isStartRace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '23505' || code === '42P07' || code === '42710';
+}
+
+const START_RACE_RETRY_MS = [50, 150, 400, 1000, 2500];
 
 const CONNECT_RETRY_MS = [250, 500, 1000, 2000, 4000, 8000];
 

@@ -4,8 +4,9 @@
  * the CLI and the chat bots all serve the same explicit list (tools/index.ts); none of them adds
  * behaviour of its own.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { App } from '../engine/app.js';
+import { GenAutoMLError } from '../engine/errors.js';
 import type { Logger } from '../engine/log.js';
 
 export interface ToolAnnotations {
@@ -35,6 +36,12 @@ export interface ToolContext {
    * subscribes that channel/thread to the study's end (tools/origin.ts).
    */
   origin: string;
+  /**
+   * How long a handler may stay waiting for background work (a study it started) before it
+   * answers with the handle instead. Undefined: no bound (a one-shot CLI command waits to the end).
+   * MCP clients time a request out after 60 s, so the MCP edge sets MAX_WAIT_MS (tools/runs.ts).
+   */
+  maxWaitMs?: number;
 }
 
 /** A PNG a tool returns; edges show the thumbnail inline and link the full image. */
@@ -45,6 +52,12 @@ export interface ToolImage {
   thumbnail?: Buffer;
   /** Resource URI of the stored full-size image, when it was stored. */
   uri?: string;
+  /**
+   * Shown inline by the MCP edge (the caller asked for `plots: "inline"`). Otherwise MCP clients
+   * get the resource link only, so an image does not fill a model's context unasked; the CLI and
+   * the bots, which show images to people, always get them.
+   */
+  inline?: boolean;
 }
 
 /** A link to a stored object (dataset, model, study, artefact) an edge may expose. */
@@ -74,6 +87,8 @@ export interface ToolCli {
    * Without it the first required string field is positional; `[]` means none.
    */
   positional?: string[];
+  /** Fields that name a local path: resolved against the caller's working directory (`load ../data/x.csv`). */
+  paths?: string[];
   /** Fields that may name a local file on the command line; its text is passed instead (`validate model.py`). */
   files?: string[];
   /** Argument defaults for the command line only, e.g. a one-shot `search` waits for its study. */
@@ -90,6 +105,13 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** Long-running: edges show progress and support cancellation. */
   long?: boolean;
   /**
+   * Can take longer than a client waits: the MCP edge runs it detached from the request
+   * (tools/runs.ts), waits at most MAX_WAIT_MS, and otherwise answers with a task handle that
+   * task_status (or the MCP Tasks protocol) follows. Such a tool's published output schema has
+   * every field optional plus `task`.
+   */
+  background?: boolean;
+  /**
    * The tool enqueues background jobs (trials). An edge without a worker of its own, such as a
    * one-shot CLI command on the embedded database, runs one in-process while the tool runs.
    */
@@ -99,8 +121,23 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.output<O>>>;
 }
 
+/** The `plots` argument of tools that draw: resource links by default, inline images when asked. */
+export const plotsOption = z
+  .enum(['links', 'inline'])
+  .default('links')
+  .describe('"links" (default): plots come back as resource links to read on demand; "inline": also as images in the result.');
+
+/**
+ * Every tool's arguments are a strict object: a misspelt or unknown field is refused with
+ * tool.invalid_arguments naming it, instead of being dropped and the call run without it.
+ */
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
-  return def;
+  return { ...def, input: def.input.strict() as I };
+}
+
+/** tool.invalid_arguments for a combination of arguments a tool does not take. */
+export function conflictingArguments(tool: string, message: string, hint: string): GenAutoMLError {
+  return new GenAutoMLError('tool.invalid_arguments', `Invalid arguments for ${tool}: ${message}`, { hint });
 }
 
 /** The list type: tools with different schemas side by side. */

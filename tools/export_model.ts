@@ -1,7 +1,7 @@
 /** export_model: a study's winning model (or any complete trial) as PyTorch code, weights, TorchScript and ONNX. */
 import { z } from 'zod';
 import { exportTrial } from '../engine/search/export.js';
-import { defineTool } from './define.js';
+import { conflictingArguments, defineTool } from './define.js';
 
 export const exportModel = defineTool({
   name: 'export_model',
@@ -25,12 +25,16 @@ export const exportModel = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   long: true,
-  cli: { name: 'export', positional: ['study'] },
+  background: true,
+  cli: { name: 'export', positional: ['study'], paths: ['out'] },
   async handler(args, ctx) {
     ctx.progress({ done: 0, total: 1, message: 'exporting' });
-    // Only a local caller may choose where files are written on this host.
-    const outDir = ctx.origin === 'cli' ? args.out : undefined;
-    const r = await exportTrial(ctx.app, args.study, { ...(args.trial === undefined ? {} : { trial: args.trial }), ...(outDir ? { outDir } : {}) });
+    // Only a local caller may choose where files are written on this host; elsewhere out is refused, not ignored.
+    if (args.out !== undefined && ctx.origin !== 'cli') {
+      throw conflictingArguments('export_model', 'out is only for the command line; a remote caller cannot choose where files are written on this host.', 'Leave out out: the export goes under $GENAUTOML_HOME/exports and its files come back as resources.');
+    }
+    const outDir = args.out;
+    const r = await exportTrial(ctx.app, args.study, { admission: 'call', ...(args.trial === undefined ? {} : { trial: args.trial }), ...(outDir ? { outDir } : {}) });
     ctx.progress({ done: 1, total: 1, message: 'exported' });
     return {
       data: r,

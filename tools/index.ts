@@ -4,8 +4,10 @@
  */
 import { GenAutoMLError } from '../engine/errors.js';
 import type { AnyTool } from './define.js';
+import { addCandidatesTool } from './add_candidates.js';
 import { benchmark } from './benchmark.js';
 import { cancelSearch } from './cancel_search.js';
+import { evolveSearch } from './evolve_search.js';
 import { exportModel } from './export_model.js';
 import { generatePytorchModel } from './generate_pytorch_model.js';
 import { listDatasets } from './list_datasets.js';
@@ -14,8 +16,9 @@ import { deleteModel, getModel, listModels, renameModel } from './models.js';
 import { runEdaTool } from './run_eda.js';
 import { search } from './search.js';
 import { searchStatus } from './search_status.js';
-import { serverInfo } from './server_info.js';
+import { serverInfoTool } from './server_info.js';
 import { subscribe } from './subscribe.js';
+import { taskStatus } from './task_status.js';
 import { validate } from './validate.js';
 
 export const TOOLS: AnyTool[] = [
@@ -30,11 +33,14 @@ export const TOOLS: AnyTool[] = [
   deleteModel,
   search,
   searchStatus,
+  addCandidatesTool,
+  evolveSearch,
   cancelSearch,
   benchmark,
   exportModel,
   subscribe,
-  serverInfo,
+  taskStatus,
+  serverInfoTool(() => TOOLS),
 ];
 
 /** The tool called `name`, or a `tool.unknown` error listing the tools that exist. */

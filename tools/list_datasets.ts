@@ -1,6 +1,7 @@
 /** list_datasets: the stored datasets, newest first. Read-only. */
 import { z } from 'zod';
 import { defineTool } from './define.js';
+import { cursorSchema, page } from './paging.js';
 
 const datasetRow = z.object({
   id: z.string().describe('Dataset id, used by every other tool.'),
@@ -14,16 +15,17 @@ const datasetRow = z.object({
 export const listDatasets = defineTool({
   name: 'list_datasets',
   title: 'List datasets',
-  description: 'Lists the stored datasets (id, name, rows, columns, frequency, creation time), newest first.',
+  description: 'Lists the stored datasets (id, name, rows, columns, frequency, creation time), newest first, a page at a time.',
   input: z.object({
-    limit: z.number().int().min(1).max(1000).optional().describe('Return at most this many datasets.'),
+    limit: z.number().int().min(1).max(200).default(50).describe('Datasets per page (default 50).'),
+    cursor: cursorSchema,
   }),
-  output: z.object({ datasets: z.array(datasetRow), total: z.number().int() }),
+  output: z.object({ datasets: z.array(datasetRow), total: z.number().int(), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last.') }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { positional: [] },
   async handler(args, ctx) {
     const all = await ctx.app.datasets.list();
-    const shown = args.limit === undefined ? all : all.slice(0, args.limit);
+    const { items: shown, offset, nextCursor } = page('datasets', all, args.cursor, args.limit);
     const datasets = shown.map((d) => ({
       id: d.id,
       name: d.name,
@@ -35,8 +37,8 @@ export const listDatasets = defineTool({
     const summary =
       all.length === 0
         ? 'No datasets stored yet. Load one with load_dataset.'
-        : `${all.length} dataset${all.length === 1 ? '' : 's'} stored${shown.length < all.length ? ` (showing ${shown.length})` : ''}.`;
-    return { data: { datasets, total: all.length }, summary };
+        : `${all.length} dataset${all.length === 1 ? '' : 's'} stored${shown.length < all.length ? ` (showing ${offset + 1}–${offset + shown.length}${nextCursor ? '; more with nextCursor' : ''})` : ''}.`;
+    return { data: { datasets, total: all.length, nextCursor }, summary };
   },
 });
 

@@ -36,13 +36,15 @@ const output = z.object({
   dropped: z.array(z.object({ name: z.string(), reason: z.string() })),
   splits: z.object({ protocol: z.string(), train: splitOut, val: splitOut, test: splitOut }),
   labels: z.boolean(),
+  layout: z.enum(['wide', 'long']),
+  long: z.object({ idColumns: z.array(z.string()), valueColumns: z.array(z.string()), series: z.number().int(), note: z.string() }).optional(),
   warnings: z.array(z.string()),
 });
 
 function sourceOf(args: { path?: string | undefined; url?: string | undefined; content?: string | undefined; name?: string | undefined }): DataSource {
   const given = [args.path, args.url, args.content].filter((v) => v !== undefined).length;
   if (given !== 1) {
-    throw new GenAutoMLError('data.bad_source', given === 0 ? 'No file given.' : 'Give only one of path, url and content.', {
+    throw new GenAutoMLError('tool.invalid_arguments', given === 0 ? 'No file given.' : 'Give only one of path, url and content.', {
       hint: 'Pass path (a file in the data directories), url (http/https), or content (base64 of the file).',
     });
   }
@@ -55,14 +57,18 @@ export const loadDataset = defineTool({
   name: 'load_dataset',
   title: 'Load a dataset',
   description:
-    'Loads a time series from CSV or Parquet (a path in the allowed data directories, an http(s) URL, or base64 content), ' +
-    'detects the timestamp and numeric columns, puts it on a regular grid, splits it chronologically (train/val/test), fills ' +
+    'Loads a time series from CSV, JSON or Parquet (a path in the allowed data directories, an http(s) URL, or base64 content), ' +
+    'detects the timestamp and numeric columns, pivots long tables (one row per series and time) to one feature per series, puts it on a regular (also calendar: month, quarter, year) grid, splits it chronologically (train/val/test), fills ' +
     'missing values without looking ahead outside the training split, z-scores it with training statistics, and stores it. ' +
     'Returns the dataset id used by every other tool and a summary (rows, columns, frequency, gaps, warnings).',
   input,
   output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { name: 'load', positional: ['path'] },
+  // A large file (or a URL) takes a while to read and prepare, and the first call of a fresh
+  // server may arrive while its database is still opening: neither may hold the request.
+  long: true,
+  background: true,
+  cli: { name: 'load', positional: ['path'], paths: ['path'] },
   async handler(args, ctx) {
     const { path: _p, url: _u, content: _c, name, split, ...options } = args;
     const source = sourceOf(args);
@@ -95,10 +101,13 @@ export const loadDataset = defineTool({
       dropped: s.dropped,
       splits: { protocol: s.splits.protocol, train: s.splits.train, val: s.splits.val, test: s.splits.test },
       labels: record.meta.hasLabels,
+      layout: s.layout,
+      ...(s.long ? { long: s.long } : {}),
       warnings: s.warnings,
     };
     const lines = [
       `Loaded ${record.name} as ${record.id}: ${s.rows.toLocaleString('en-US')} rows × ${s.columns.length} features (${s.columns.join(', ')}), every ${s.frequency.text}, ${s.span.text}.`,
+      ...(s.long ? [s.long.note] : []),
       `Target: ${s.target}. Split (${s.splits.protocol}): train ${s.splits.train.rows}, validation ${s.splits.val.rows}, test ${s.splits.test.rows} rows.`,
       ...(s.gaps.count > 0 ? [`Gaps: ${s.gaps.count} (${s.gaps.missingRows} missing rows).`] : []),
       ...s.warnings.map((w) => `Warning: ${w}`),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { candidateOf } from '../engine/models/registry.js';
 import type { ModelRecord } from '../storage/models.js';
 import { defineTool } from './define.js';
+import { cursorSchema, page } from './paging.js';
 
 const modelRow = z.object({
   id: z.string(),
@@ -28,24 +29,36 @@ function rowOf(m: ModelRecord): z.infer<typeof modelRow> {
   };
 }
 
+/** Characters of a model's source in get_model's result; larger files are read as the resource. */
+const CODE_MAX = 12_000;
+/** Characters of a model's request shown in a list. */
+const REQUEST_MAX = 200;
+
 export const listModels = defineTool({
   name: 'list_models',
   title: 'List models',
   description: 'Lists the search candidates: the baseline zoo and every generated or user model, with their SEARCH_SPACE.',
-  input: z.object({ kind: z.enum(['baseline', 'generated', 'user']).optional().describe('Only this kind.') }),
-  output: z.object({ models: z.array(modelRow) }),
+  input: z.object({
+    kind: z.enum(['baseline', 'generated', 'user']).optional().describe('Only this kind.'),
+    limit: z.number().int().min(1).max(100).default(30).describe('Models per page (default 30).'),
+    cursor: cursorSchema,
+  }),
+  output: z.object({ models: z.array(modelRow), total: z.number().int(), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last.') }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { name: 'models', positional: [] },
   async handler(args, ctx) {
-    const models = (await ctx.app.models.list(args.kind)).map(rowOf);
+    const all = await ctx.app.models.list(args.kind);
+    const { items, offset, nextCursor } = page(`models:${args.kind ?? 'all'}`, all, args.cursor, args.limit);
+    // The request a model was generated from can run to pages; get_model has it whole.
+    const models = items.map(rowOf).map((m) => ({ ...m, request: m.request && m.request.length > REQUEST_MAX ? `${m.request.slice(0, REQUEST_MAX - 1)}…` : m.request }));
     const by = (k: string): string[] => models.filter((m) => m.kind === k).map((m) => m.name);
     const summary = [
-      `${models.length} models.`,
+      `${all.length} models${models.length < all.length ? ` (showing ${offset + 1}–${offset + models.length}${nextCursor ? '; more with nextCursor' : ''})` : ''}.`,
       by('baseline').length ? `Baselines: ${by('baseline').join(', ')}.` : '',
       by('generated').length ? `Generated: ${by('generated').join(', ')}.` : '',
       by('user').length ? `User: ${by('user').join(', ')}.` : '',
     ].filter(Boolean).join('\n');
-    return { data: { models }, summary };
+    return { data: { models, total: all.length, nextCursor }, summary };
   },
 });
 
@@ -57,12 +70,25 @@ function safeSpace(read: () => Record<string, unknown[]> | null): Record<string,
   }
 }
 
+function lineageText(l: Record<string, unknown> | null): string {
+  if (!l) return '';
+  const parents = Array.isArray(l.parents) && l.parents.length ? ` from ${l.parents.join(' + ')}` : '';
+  return ` — ${typeof l.operation === 'string' ? l.operation : 'proposed'}${parents} in round ${String(l.round)} of study ${String(l.study)}`;
+}
+
 export const getModel = defineTool({
   name: 'get_model',
   title: 'Read a model',
   description: 'Returns a stored model’s Python source and its record (request, provider, validation report).',
   input: z.object({ model: z.string().min(1).describe('Model id or name.') }),
-  output: modelRow.extend({ code: z.string(), report: z.record(z.string(), z.unknown()).nullable(), iterations: z.number().int().nullable() }),
+  output: modelRow.extend({
+    code: z.string().describe(`The source, up to ${CODE_MAX} characters; the whole file is the model's resource (uri).`),
+    codeTruncated: z.boolean(),
+    uri: z.string(),
+    report: z.record(z.string(), z.unknown()).nullable(),
+    iterations: z.number().int().nullable(),
+    lineage: z.record(z.string(), z.unknown()).nullable().describe('For a model an architect round proposed: its parents, study, round and request.'),
+  }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { name: 'model', positional: ['model'] },
   async handler(args, ctx) {
@@ -70,11 +96,14 @@ export const getModel = defineTool({
     return {
       data: {
         ...rowOf(m),
-        code: m.code,
+        code: m.code.length > CODE_MAX ? m.code.slice(0, CODE_MAX) : m.code,
+        codeTruncated: m.code.length > CODE_MAX,
+        uri: `genautoml://models/${m.id}`,
         report: m.report,
         iterations: m.iterations,
+        lineage: m.lineage,
       },
-      summary: `${m.name} (${m.kind}${m.provider ? `, ${m.provider}` : ''})`,
+      summary: `${m.name} (${m.kind}${m.provider ? `, ${m.provider}` : ''})${lineageText(m.lineage)}`,
       attachments: [{ name: `${m.name}.py`, text: m.code }],
       links: [{ uri: `genautoml://models/${m.id}`, name: `${m.name}.py`, mimeType: 'text/x-python' }],
     };

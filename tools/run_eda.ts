@@ -40,7 +40,7 @@ export const runEdaTool = defineTool({
     dataset: z.string().min(1).describe('Dataset id from load_dataset.'),
     question: z.string().min(1).max(2000).optional().describe('A question about the data, answered from the computed facts.'),
     scope: z.enum(['all', 'train']).default('all').describe('Analyse every split, or the training split only.'),
-    plots: z.boolean().default(true).describe('Render the plots.'),
+    plots: z.enum(['links', 'inline', 'none']).default('links').describe('"links" (default): plots as resource links; "inline": also as images in the result; "none": no plots (faster).'),
   }),
   output: z.object({
     dataset: z.string(),
@@ -55,12 +55,13 @@ export const runEdaTool = defineTool({
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   long: true,
+  background: true,
   cli: { name: 'eda', positional: ['dataset'] },
   async handler(args, ctx) {
     const stages = ['statistics', 'plots'];
     const { report, plots } = await edaForDataset(ctx.app, args.dataset, {
       scope: args.scope,
-      plots: args.plots,
+      plots: args.plots !== 'none',
       onStage: (s) => ctx.progress({ done: stages.indexOf(s), total: stages.length, message: s }),
     });
     ctx.progress({ done: 2, total: 2, message: 'done' });
@@ -100,7 +101,7 @@ export const runEdaTool = defineTool({
         plots: plots.map((p) => ({ name: p.name, title: p.title, uri: `genautoml://artifacts/${p.sha256}`, width: p.width, height: p.height })),
       },
       summary: lines.join('\n'),
-      images: plots.map((p) => ({ name: `${p.name}.png`, title: p.title, png: p.png, thumbnail: p.thumbnail, uri: `genautoml://artifacts/${p.sha256}` })),
+      images: plots.map((p) => ({ name: `${p.name}.png`, title: p.title, png: p.png, thumbnail: p.thumbnail, uri: `genautoml://artifacts/${p.sha256}`, inline: args.plots === 'inline' })),
     };
   },
 });

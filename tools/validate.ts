@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { GenAutoMLError } from '../engine/errors.js';
 import { validationReportSchema } from '../engine/runner/types.js';
-import { defineTool } from './define.js';
+import { conflictingArguments, defineTool } from './define.js';
+import { HORIZON_DEFAULTS_TEXT, LOOKBACK_DEFAULTS_TEXT, checkWindows, horizonSchema, lookbackSchema, windowsOf } from '../engine/windows.js';
 
 export const validate = defineTool({
   name: 'validate',
@@ -17,27 +18,35 @@ export const validate = defineTool({
     model: z.string().min(1).optional().describe('A stored model id or name, instead of code.'),
     dataset: z.string().min(1).optional().describe('Dataset id to take the number of features from.'),
     task: z.enum(['forecasting', 'anomaly']).default('forecasting'),
-    lookback: z.number().int().min(1).max(10_000).optional().describe('L (default 96 forecasting, 60 anomaly).'),
-    horizon: z.number().int().min(1).max(10_000).optional().describe('H (default 96 forecasting, 10 anomaly).'),
+    lookback: lookbackSchema.optional().describe(`L (${LOOKBACK_DEFAULTS_TEXT}).`),
+    horizon: horizonSchema.optional().describe(`H (${HORIZON_DEFAULTS_TEXT}).`),
     features: z.number().int().min(1).max(10_000).optional().describe('C when no dataset is given (default 7).'),
     paramBudget: z.number().int().min(1).optional().describe('Largest parameter count allowed.'),
     revin: z.boolean().default(false).describe('Validate with the Dyn-RevIN wrapper on.'),
   }),
   output: validationReportSchema.extend({ model: z.string().nullable(), dims: z.object({ task: z.string(), lookback: z.number().int(), horizon: z.number().int(), nFeatures: z.number().int() }) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  // A sandboxed run takes seconds, tens of seconds on a loaded host.
+  long: true,
+  background: true,
   cli: { positional: ['code'], files: ['code'] },
   async handler(args, ctx) {
     if ((args.code === undefined) === (args.model === undefined)) {
-      throw new GenAutoMLError('validate.bad_arguments', args.code === undefined ? 'Give the model code or a stored model.' : 'Give either code or model, not both.', {
+      throw new GenAutoMLError('tool.invalid_arguments', args.code === undefined ? 'Give the model code or a stored model.' : 'Give either code or model, not both.', {
         hint: 'code: the Python source; model: a name from list_models.',
       });
     }
+    if (args.dataset !== undefined && args.features !== undefined) {
+      throw conflictingArguments('validate', 'features and dataset were both given; the dataset fixes the number of features.', 'Give dataset, or features without a dataset.');
+    }
     const stored = args.model ? await ctx.app.models.get(args.model) : undefined;
     const code = stored?.code ?? (args.code as string);
-    const nFeatures = args.dataset ? (await ctx.app.datasets.get(args.dataset)).meta.columns.length : (args.features ?? 7);
-    const forecasting = args.task === 'forecasting';
-    const dims = { task: args.task, lookback: args.lookback ?? (forecasting ? 96 : 60), horizon: args.horizon ?? (forecasting ? 96 : 10), nFeatures };
-    const report = await ctx.app.runner.validate(code, dims, { signal: ctx.signal, revin: args.revin, ...(args.paramBudget ? { paramBudget: args.paramBudget } : {}) });
+    const dataset = args.dataset ? await ctx.app.datasets.get(args.dataset) : undefined;
+    const nFeatures = dataset ? dataset.meta.columns.length : (args.features ?? 7);
+    const dims = { task: args.task, ...windowsOf(args.task, args), nFeatures };
+    // Validating for a dataset whose splits cannot hold the windows would pass a model that can never train on it.
+    if (dataset) checkWindows(dataset.meta.splits, dims.lookback, dims.horizon);
+    const report = await ctx.app.runner.validate(code, dims, { signal: ctx.signal, admission: 'call', revin: args.revin, ...(args.paramBudget ? { paramBudget: args.paramBudget } : {}) });
     const shape = (s: number[] | null): string => (s ? `(${s.join(', ')})` : '—');
     const lines = report.ok
       ? [

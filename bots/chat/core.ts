@@ -7,15 +7,15 @@
 import { z } from 'zod';
 import type { App } from '../../engine/app.js';
 import { GenAutoMLError } from '../../engine/errors.js';
+import type { LlmClient, LlmMessage, LlmToolSpec } from '../../engine/llm/types.js';
 import type { Logger } from '../../engine/log.js';
-import { renderTextTable } from '../../engine/notify/message.js';
 import type { AnyTool, Progress, ToolResult } from '../../tools/define.js';
 import { getTool, TOOLS } from '../../tools/index.js';
 import { invokeTool } from '../../tools/invoke.js';
 import { formatChatOrigin } from '../../tools/origin.js';
 import { checkAccess, RateLimiter } from './access.js';
 import { matchKeywords, parseCommand, type ParsedCommand } from './grammar.js';
-import { createLlmClient, llmEndpoint, type LlmClient, type LlmMessage, type LlmToolSpec } from './llm.js';
+import { askWithTools, conversationLlm } from './llm.js';
 import { type BotReply, type ChatFile, CONVERSATION_HINT, renderError, renderHelp, renderProgress, renderRefusal, renderToolResult } from './render.js';
 
 export interface IncomingFile {
@@ -72,8 +72,7 @@ export class ChatCore {
     readonly app: App,
     options: ChatCoreOptions = {},
   ) {
-    const endpoint = llmEndpoint(app.config);
-    this.llm = options.llm === undefined ? (endpoint ? createLlmClient(endpoint) : null) : options.llm;
+    this.llm = options.llm === undefined ? conversationLlm(app.config) : options.llm;
     this.limiter = new RateLimiter(app.config.botRateLimitPerMinute, options.now);
     this.progressIntervalMs = options.progressIntervalMs ?? 2000;
     this.tools = options.tools ?? TOOLS;
@@ -199,7 +198,7 @@ export class ChatCore {
     const files: BotReply['files'] = [];
     const used: string[] = [];
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-      const answer = await llm.complete(messages, specs);
+      const answer = await askWithTools(llm, messages, specs);
       if (answer.toolCalls.length === 0) {
         const content = answer.content?.trim() || '(no answer)';
         this.history.set(key, [...history, { role: 'user' as const, content: text }, { role: 'assistant' as const, content }].slice(-HISTORY_MAX));
@@ -244,10 +243,4 @@ function systemPrompt(platform: string): string {
     'Use the tools to answer: load_dataset, run_eda, generate_pytorch_model, validate, search (starts a study; this thread is notified when it ends), ' +
     'search_status, cancel_search, benchmark, export_model and the list tools. Never invent ids: list them with a tool. Answer briefly, in plain text.'
   );
-}
-
-/** A plain-text rendering of a reply, for logs and platforms without rich text. */
-export function replyText(reply: BotReply): string {
-  const m = reply.message;
-  return [m.title, m.text, m.table ? renderTextTable(m.table) : undefined, m.footer].filter(Boolean).join('\n');
 }

@@ -29,6 +29,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   model: { tool: 'get_model', positional: 'model', usage: 'model <id | name>', help: 'Show one model and its code.' },
   search: { tool: 'search', positional: 'dataset', usage: 'search <dataset> [trials=20] [sampler=random|tpe] [candidates=dlinear,patchtst] [epochs=…]', help: 'Start an architecture + hyperparameter search; this thread is notified when it ends.' },
   status: { tool: 'search_status', positional: 'study', usage: 'status [study]', help: 'Progress of a study, or the recent studies.' },
+  add: { tool: 'add_candidates', positional: 'study', usage: 'add <study> models=a,b', help: 'Add registered models to a running study; each is trained next.' },
+  evolve: { tool: 'evolve_search', positional: 'study', usage: 'evolve <study> [rounds=1] [modelsPerRound=2] [request="…"]', help: 'More architect rounds: new models from the leaderboard join the study.' },
   cancel: { tool: 'cancel_search', positional: 'study', usage: 'cancel <study>', help: 'Cancel a running study.' },
   benchmark: { tool: 'benchmark', positional: 'study', usage: 'benchmark <study>', help: 'Benchmark a finished study’s top models.' },
   export: { tool: 'export_model', positional: 'study', usage: 'export <study>', help: 'Export the winner (state_dict, TorchScript, ONNX).' },

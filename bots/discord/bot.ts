@@ -2,19 +2,17 @@
  * The Discord front end: discord.js for the gateway (slash-command interactions and mentions,
  * taken as raw API payloads) and its REST client for answers: a deferred reply edited with
  * progress and then the result (embeds, image and file attachments), channel messages for
- * mentions and study notifications. The REST base is injectable (`rest.api`) for tests.
+ * mentions and study notifications (`deliver`; server/ wires it to the `notify_discord` queue).
+ * The REST base is injectable (`rest.api`) for tests.
  */
-// discord.js must be evaluated before vega-lite (engine/plots): once vega-lite has loaded, a
-// dependency bundled in discord.js (@vladfrangu/async_event_emitter) throws at load. Import this
-// module before the engine wherever both are loaded (server/cli/main.ts does).
-import * as DiscordJs from 'discord.js';
 import type { Client, REST } from 'discord.js';
 import type { App } from '../../engine/app.js';
 import { GenAutoMLError } from '../../engine/errors.js';
 import { type ChatMessage, renderTextTable } from '../../engine/notify/message.js';
-import { deliverNotification, type Deliverer } from '../../engine/search/notify.js';
+import type { Deliverer } from '../../engine/search/notify.js';
 import { ChatCore, type IncomingFile, type ReplyTarget } from '../chat/core.js';
 import { type BotReply, type ChatFile, isLongCode, renderError } from '../chat/render.js';
+import { DiscordJs } from './discord-js.js';
 import { interactionCommand, type InteractionOption, type ResolvedAttachment } from './commands.js';
 
 export interface DiscordBotOptions {
@@ -200,7 +198,6 @@ export function createDiscordBot(app: App, options: DiscordBotOptions = {}): Dis
     handleMessage,
     async start() {
       await client.login(token);
-      await app.queue.work('notify_discord', (job) => deliverNotification(app, job, { discord: deliver }));
     },
     async stop() {
       await client.destroy();
@@ -213,9 +210,4 @@ export async function deployCommands(rest: REST, applicationId: string, body: un
   const { Routes } = discordJs();
   const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
   return rest.put(route, { body });
-}
-
-/** A REST client for the Discord API (deploy script), optionally against another base URL. */
-export function createRest(token: string, api?: string): REST {
-  return new (discordJs().REST)(api ? { api } : {}).setToken(token);
 }

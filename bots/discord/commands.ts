@@ -47,6 +47,8 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionDef[] }[]
     ],
   },
   { name: 'status', description: 'Progress of a study, or the recent studies.', options: [s('study', 'Study id.')] },
+  { name: 'add', description: 'Add registered models to a running study; each is trained next.', options: [s('study', 'Study id.', true), s('models', 'Comma-separated model names.', true)] },
+  { name: 'evolve', description: 'More architect rounds: new models from the leaderboard join the study.', options: [s('study', 'Study id.', true), i('rounds', 'Architect rounds.'), i('modelsPerRound', 'Models per round.'), s('request', 'What the architect should try.')] },
   { name: 'cancel', description: 'Cancel a running study.', options: [s('study', 'Study id.', true)] },
   // Like the grammar's `benchmark`: a finished study, or chosen models trained side by side on a dataset.
   {

@@ -1,14 +1,15 @@
 /**
  * The Slack front end: a Bolt app (Socket Mode by default, HTTP with signing-secret verification
  * optional) that hands `/automl`, mentions, thread replies and button clicks to the chat core and
- * renders its replies as Block Kit, with plots and code uploaded through files.uploadV2. It also
- * consumes the `notify_slack` queue and posts study results to the subscribed thread.
+ * renders its replies as Block Kit, with plots and code uploaded through files.uploadV2. `deliver`
+ * posts a study result to a subscribed thread; server/ wires it to the `notify_slack` queue.
  */
+import { z } from 'zod';
 import { App as BoltApp, LogLevel, type Receiver, type webApi } from '@slack/bolt';
 import type { App } from '../../engine/app.js';
 import { GenAutoMLError } from '../../engine/errors.js';
 import type { ChatMessage } from '../../engine/notify/message.js';
-import { deliverNotification, type Deliverer } from '../../engine/search/notify.js';
+import type { Deliverer } from '../../engine/search/notify.js';
 import { ChatCore, type ChatRequest, type IncomingFile, type ReplyTarget } from '../chat/core.js';
 import type { BotReply, ChatFile } from '../chat/render.js';
 import { COMMAND_ACTION, fallbackText, toBlocks } from './blocks.js';
@@ -27,7 +28,7 @@ export interface SlackBot {
   bolt: BoltApp;
   core: ChatCore;
   deliver: Deliverer;
-  /** Connects (Socket Mode / HTTP listener) and starts consuming `notify_slack`. */
+  /** Connects (Socket Mode / HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,7 +78,7 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
       const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(config.urlTimeoutMs) });
       if (!res.ok) throw new GenAutoMLError('chat.upload_failed', `Downloading ${f.name ?? 'the file'} from Slack failed (HTTP ${res.status}).`, { hint: 'Give the app the files:read scope.' });
       const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > config.maxUploadBytes) throw new GenAutoMLError('chat.upload_too_large', `${f.name ?? 'The file'} is larger than ${config.maxUploadBytes} bytes.`, { hint: 'Raise GENAUTOML_MAX_UPLOAD_BYTES or load a smaller file.' });
+      if (buf.length > config.maxUploadBytes) throw new GenAutoMLError('data.too_large', `${f.name ?? 'The file'} is larger than ${config.maxUploadBytes} bytes.`, { hint: 'Raise GENAUTOML_MAX_UPLOAD_BYTES or load a smaller file.' });
       return buf;
     },
   });
@@ -96,7 +97,9 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   });
 
   bolt.event('app_mention', async ({ event, client, context }) => {
-    const e = event as unknown as SlackMessageEvent;
+    const parsed = slackMessageEventSchema.safeParse(event);
+    if (!parsed.success) return logger.warn('slack app_mention of an unexpected shape ignored', { issues: parsed.error.issues.slice(0, 5) });
+    const e = parsed.data;
     if (!e.user) return;
     await run(client, {
       platform: 'slack',
@@ -112,7 +115,9 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   // Replies in a thread the bot is part of, without a mention: one it answered in, or one under
   // its own message (a command's opener, a study notification), which still holds after a restart.
   bolt.message(async ({ message, client, context }) => {
-    const m = message as unknown as SlackMessageEvent;
+    const parsed = slackMessageEventSchema.safeParse(message);
+    if (!parsed.success) return; // message kinds without a channel or ts (edits, deletions) are not for the bot
+    const m = parsed.data;
     if (!m.thread_ts || !m.user || m.bot_id || (m.subtype && m.subtype !== 'file_share')) return;
     const underOwnMessage = context.botUserId !== undefined && m.parent_user_id === context.botUserId;
     if (!underOwnMessage && !threads.has(`${m.channel}/${m.thread_ts}`)) return;
@@ -122,7 +127,9 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
 
   bolt.action(new RegExp(`^${COMMAND_ACTION}`), async ({ ack, body, client, action }) => {
     await ack();
-    const b = body as unknown as { user: { id: string; team_id?: string }; team?: { id: string } | null; channel?: { id: string }; message?: { ts: string; thread_ts?: string } };
+    const parsed = slackActionBodySchema.safeParse(body);
+    if (!parsed.success) return logger.warn('slack action of an unexpected shape ignored', { issues: parsed.error.issues.slice(0, 5) });
+    const b = parsed.data;
     const value = (action as { value?: string }).value;
     if (!value || !b.channel || !b.message) return;
     await run(client, { platform: 'slack', workspace: b.team?.id ?? b.user.team_id ?? '', channel: b.channel.id, thread: b.message.thread_ts ?? b.message.ts, user: b.user.id, text: value });
@@ -147,7 +154,6 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
       if (options.receiver) await options.receiver.start();
       else if (config.slackMode === 'http') await bolt.start(config.slackPort);
       else await bolt.start();
-      await app.queue.work('notify_slack', (job) => deliverNotification(app, job, { slack: deliver }));
       logger.info('slack bot started', { mode: options.receiver ? 'custom' : config.slackMode });
     },
     async stop() {
@@ -157,26 +163,35 @@ export function createSlackBot(app: App, options: SlackBotOptions = {}): SlackBo
   };
 }
 
-interface SlackFile {
-  name?: string;
-  size?: number;
-  url_private?: string;
-  url_private_download?: string;
-}
+// What the handlers read of Slack's payloads, checked: an event of another shape is ignored.
+const slackFileSchema = z.object({
+  name: z.string().nullish(),
+  size: z.number().nullish(),
+  url_private: z.string().nullish(),
+  url_private_download: z.string().nullish(),
+});
+type SlackFile = z.infer<typeof slackFileSchema>;
 
-interface SlackMessageEvent {
-  user?: string;
-  bot_id?: string;
-  subtype?: string;
-  team?: string;
-  channel: string;
-  ts: string;
-  thread_ts?: string;
+const slackMessageEventSchema = z.object({
+  user: z.string().nullish(),
+  bot_id: z.string().nullish(),
+  subtype: z.string().nullish(),
+  team: z.string().nullish(),
+  channel: z.string(),
+  ts: z.string(),
+  thread_ts: z.string().nullish(),
   /** Who posted the thread's first message. */
-  parent_user_id?: string;
-  text?: string;
-  files?: SlackFile[];
-}
+  parent_user_id: z.string().nullish(),
+  text: z.string().nullish(),
+  files: z.array(slackFileSchema).nullish(),
+});
+
+const slackActionBodySchema = z.object({
+  user: z.object({ id: z.string(), team_id: z.string().nullish() }),
+  team: z.object({ id: z.string() }).nullish(),
+  channel: z.object({ id: z.string() }).nullish(),
+  message: z.object({ ts: z.string(), thread_ts: z.string().nullish() }).nullish(),
+});
 
 export function stripMention(text: string, botUserId?: string): string {
   const re = botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+(\|[^>]*)?>/;

@@ -8,8 +8,8 @@ import { GenAutoMLError, isGenAutoMLError } from '../errors.js';
 import type { ModelDims, ValidationReport, Validator } from '../runner/types.js';
 import { applyAdministrativeFixes, extractCode } from './extract.js';
 import { buildDesignMessages, buildRepairPrompt, describeFailure, type AttemptFailure } from './prompt.js';
-import { cancelled } from './providers/retry.js';
-import type { ArchitectConstraints, ChatMessage, ChatProvider, EdaFacts, TokenUsage } from './types.js';
+import { designCancelled } from './cancelled.js';
+import type { ArchitectConstraints, ChatMessage, ChatProvider, EdaFacts, EvolutionBrief, TokenUsage } from './types.js';
 
 export const DEFAULT_MAX_ITERATIONS = 5;
 
@@ -28,6 +28,8 @@ export interface GenerateModelOptions {
   /** The same facts in structured form, for the offline architect. */
   edaFacts?: EdaFacts;
   constraints?: ArchitectConstraints;
+  /** In an architect round: the leaderboard and which proposal this is (the offline architect reads it). */
+  evolution?: EvolutionBrief;
   maxIterations?: number;
   provider: ChatProvider;
   validator: Validator;
@@ -35,6 +37,8 @@ export interface GenerateModelOptions {
   existingNames?: Iterable<string>;
   signal?: AbortSignal;
   onProgress?: (event: ArchitectProgress) => void;
+  /** How the first validation waits for a runner slot (`call`: may be refused as busy); later ones always wait, so a loop once started is not cut off. */
+  admission?: 'call' | 'job';
 }
 
 export interface IterationFailure {
@@ -130,7 +134,7 @@ export async function generateModel(options: GenerateModelOptions): Promise<Gene
     onProgress?.({ iteration, maxIterations, phase, message });
 
   for (let index = 1; index <= maxIterations; index++) {
-    if (signal?.aborted) throw cancelled();
+    if (signal?.aborted) throw designCancelled();
     const iterStart = performance.now();
     progress(index, index === 1 ? 'designing' : 'repairing', index === 1 ? `asking ${provider.kind} for a design` : `asking ${provider.kind} for a repair`);
 
@@ -145,6 +149,7 @@ export async function generateModel(options: GenerateModelOptions): Promise<Gene
           constraints,
           iteration: index,
           ...(options.edaFacts ? { edaFacts: options.edaFacts } : {}),
+          ...(options.evolution ? { evolution: options.evolution } : {}),
           ...(previous.report ? { previousReport: previous.report } : {}),
           ...(previous.code ? { previousCode: previous.code } : {}),
         },
@@ -177,12 +182,13 @@ export async function generateModel(options: GenerateModelOptions): Promise<Gene
       code = fixed.code;
       name = fixed.name;
       fixes = fixed.fixes;
-      if (signal?.aborted) throw cancelled();
+      if (signal?.aborted) throw designCancelled();
       progress(index, 'validating', 'validating the model in the sandbox');
       const vStart = performance.now();
       report = await validator.validate(code, dims, {
         ...(constraints.paramBudget !== undefined ? { paramBudget: constraints.paramBudget } : {}),
         ...(signal ? { signal } : {}),
+        admission: index === 1 ? (options.admission ?? 'job') : 'job',
       });
       validateMs = ms(vStart);
       failure = classifyReport(report, constraints);

@@ -28,6 +28,15 @@ function shape(dims: ModelDims, which: 'in' | 'out'): string {
   return which === 'in' ? `(B, ${dims.lookback}, ${dims.nFeatures})` : `(B, ${dims.horizon}, ${dims.nFeatures})`;
 }
 
+/** The extra inputs a forward may ask for by name (docs/model-contract.md, "Extra inputs"). */
+function extraInputsLine(dims: ModelDims): string {
+  const period = dims.period === undefined ? 'the `cycle_len` __init__ argument (give it a default: no dataset period is known)' : `the \`cycle_len\` __init__ argument, set to the dataset's period, ${dims.period} steps`;
+  return (
+    '- Optional extra inputs, supplied by the runner when forward names them after x: `cycle_index`, a LongTensor (B,) holding the position of each window\'s first input row in a cycle of length P = ' +
+    `${period} (learn one value per phase and channel, as CycleNet does); \`calendar\`, a float tensor (B, L, 6) of the input rows' calendar features in [-0.5, 0.5] (minute of hour, hour of day, day of week, day of month, day of year, month). Use them when the data has strong cycles; x stays the first argument.`
+  );
+}
+
 export function buildSystemPrompt(input: PromptInput): string {
   const { dims } = input;
   const c = input.constraints ?? {};
@@ -48,6 +57,7 @@ export function buildSystemPrompt(input: PromptInput): string {
     '- Define `class Model(nn.Module)` with `def __init__(self, seq_len, pred_len, enc_in, <hyperparameters with defaults>)`; seq_len = L, pred_len = H, enc_in = C. Derive every size from these arguments, never hard-code them.',
     '- Keep L and C apart: transpose to (B, C, L) for Conv1d over time and back; a convolution without padding shortens L; every layer used in forward must be created in __init__; every parameter must receive a gradient.',
     `- ${task}`,
+    extraInputsLine(dims),
     '',
     '## Data',
     input.edaContext && input.edaContext.trim() !== '' ? input.edaContext.trim() : 'No exploratory analysis is available.',

@@ -9,10 +9,12 @@ import type { EdaReport } from '../eda/index.js';
 import { codeSha } from '../models/registry.js';
 import type { ModelRecord } from '../../storage/models.js';
 import { newId } from '../../storage/ids.js';
-import type { Task } from '../runner/types.js';
+import { GenAutoMLError } from '../errors.js';
+import type { ModelDims, Task } from '../runner/types.js';
 import { uniqueName } from './extract.js';
 import { generateModel, type ArchitectProgress, type GenerateModelResult } from './loop.js';
 import type { EdaFacts } from './types.js';
+import { checkWindows, windowsOf } from '../windows.js';
 
 export interface GenerateRequest {
   request: string;
@@ -43,20 +45,29 @@ export function edaFactsOf(report: EdaReport): EdaFacts {
 export async function generateAndRegister(
   app: App,
   req: GenerateRequest,
-  options: { signal?: AbortSignal; onProgress?: (p: ArchitectProgress) => void } = {},
+  options: { signal?: AbortSignal; onProgress?: (p: ArchitectProgress) => void; admission?: 'call' | 'job' } = {},
 ): Promise<{ result: GenerateModelResult; model: ModelRecord | null }> {
-  const forecasting = req.task === 'forecasting';
   let nFeatures = req.features ?? 7;
   let edaContext: string | undefined;
   let edaFacts: EdaFacts | undefined;
   if (req.dataset) {
+    // A design for windows the dataset cannot hold could never be trained on it: refused first.
+    const w = windowsOf(req.task, req);
+    checkWindows((await app.datasets.get(req.dataset)).meta.splits, w.lookback, w.horizon);
     // Training split only: the architect must not see statistics of the test period.
     const { report } = await edaForDataset(app, req.dataset, { scope: 'train', plots: false });
     nFeatures = report.dataset.columns.length;
     edaContext = report.context;
     edaFacts = edaFactsOf(report);
   }
-  const dims = { task: req.task, lookback: req.lookback ?? (forecasting ? 96 : 60), horizon: req.horizon ?? (forecasting ? 96 : 10), nFeatures };
+  // The EDA's main period reaches the prompt and the validator as dims.period (cycle_index input).
+  const period = edaFacts?.periods?.[0];
+  const dims = {
+    task: req.task,
+    ...windowsOf(req.task, req),
+    nFeatures,
+    ...(period === undefined ? {} : { period }),
+  };
   const existing = await app.models.names();
   const result = await generateModel({
     request: req.request,
@@ -74,20 +85,34 @@ export async function generateAndRegister(
     existingNames: existing,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.admission ? { admission: options.admission } : {}),
   });
   if (!result.ok || result.code === null || result.report === null) return { result, model: null };
-  const name = uniqueName(req.name ?? result.name ?? 'generated_model', await app.models.names());
-  const model = await app.models.insert({
+  const model = await registerGenerated(app, result, { request: req.request, dims, ...(req.name ? { name: req.name } : {}) });
+  return { result, model };
+}
+
+/** Stores a validated design as a generated model (a search candidate at once), under a free name. */
+export async function registerGenerated(
+  app: Pick<App, 'models'>,
+  result: GenerateModelResult,
+  meta: { request: string; dims: ModelDims; name?: string; lineage?: Record<string, unknown> },
+): Promise<ModelRecord> {
+  if (!result.ok || result.code === null || result.report === null) {
+    throw new GenAutoMLError('architect.not_validated', 'Only a validated design can be registered.', { hint: 'This is a bug in the caller.' });
+  }
+  const name = uniqueName(meta.name ?? result.name ?? 'generated_model', await app.models.names());
+  return app.models.insert({
     id: newId('md'),
     name,
     kind: 'generated',
     code: result.code,
     codeSha: codeSha(result.code),
-    request: req.request,
+    request: meta.request,
     provider: `${result.provider}:${result.model}`,
     iterations: result.iterations.length,
-    report: result.report as unknown as Record<string, unknown>,
-    dims,
+    report: result.report,
+    dims: meta.dims,
+    ...(meta.lineage ? { lineage: meta.lineage } : {}),
   });
-  return { result, model };
 }

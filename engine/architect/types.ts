@@ -54,6 +54,42 @@ export interface DesignBrief {
   /** The validation report of the previous attempt, when this is a repair. */
   previousReport?: ValidationReport;
   previousCode?: string;
+  /** Present in an architect round of a study. */
+  evolution?: EvolutionBrief;
+}
+
+/** One architecture on the leaderboard of a running study, as the architect is told about it. */
+export interface EvolutionEntry {
+  arch: string;
+  /** baseline, generated or user. */
+  kind: string;
+  /** Best validation loss of a complete trial; null when none completed. */
+  bestValLoss: number | null;
+  params: number | null;
+  epochs: number | null;
+  /** Forward latency at batch 1 from its validation, when known. */
+  latencyMs: number | null;
+  complete: number;
+  pruned: number;
+  failed: number;
+  /** Distinct failure messages, first line each. */
+  errors: string[];
+  /** Source of the best few only. */
+  code?: string;
+}
+
+/**
+ * What an architect round knows, in structured form: the leaderboard so far and which proposal of
+ * the round this is. LLMs read the same facts as text in the request; the offline architect reads this.
+ */
+export interface EvolutionBrief {
+  round: number;
+  /** 0-based proposal number within the round (proposals of one round should differ). */
+  index: number;
+  /** Ranked by best validation loss, then the architectures without a complete trial. */
+  leaderboard: EvolutionEntry[];
+  /** The user's steering request, if any (the LLM request text is the whole brief). */
+  steering: string | null;
 }
 
 export interface ChatOptions {

@@ -155,14 +155,14 @@ function uniqueNames(first: string[]): string[] {
   });
 }
 
-/** Decimal commas only when unambiguous: `;`-delimited cells like 1,5 and no cell like 1.5. */
+/** Decimal commas only when unambiguous: `;`-delimited cells like 1,5 or 1.234,5 and no cell like 1.5 or 1,234.5. */
 function sniffDecimalComma(rows: string[][]): boolean {
   let comma = 0;
   for (const row of rows) {
     for (const cell of row) {
       const t = cell.trim();
-      if (/^[+-]?\d+\.\d+$/.test(t)) return false;
-      if (/^[+-]?\d*,\d+$/.test(t)) comma++;
+      if (/^[+-]?\d+\.\d+$/.test(t) || /^[+-]?\d{1,3}(,\d{3})+\.\d+$/.test(t)) return false;
+      if (/^[+-]?\d*,\d+$/.test(t) || /^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(t)) comma++;
     }
   }
   return comma > 0;

@@ -20,8 +20,8 @@ export interface OrderReport {
   duplicates: number;
 }
 
-/** Sorts by time (stable) when needed and averages rows that share a timestamp. */
-export function sortAndDedupe(series: Series): { series: Series; report: OrderReport } {
+/** Sorts by time (stable) when needed and merges rows that share a timestamp (mean unless told). */
+export function sortAndDedupe(series: Series, aggregate: 'mean' | 'sum' | 'last' = 'mean'): { series: Series; report: OrderReport } {
   const { times } = series;
   const n = times.length;
   let sorted = true;
@@ -63,7 +63,7 @@ export function sortAndDedupe(series: Series): { series: Series; report: OrderRe
       for (let c = 0; c < s.columns.length; c++) {
         const v = (s.columns[c] as Float64Array)[j] as number;
         if (!Number.isNaN(v)) {
-          sums[c] = (sums[c] as number) + v;
+          sums[c] = aggregate === 'last' ? v : (sums[c] as number) + v;
           counts[c] = (counts[c] as number) + 1;
         }
       }
@@ -71,7 +71,8 @@ export function sortAndDedupe(series: Series): { series: Series; report: OrderRe
     }
     outTimes[o] = t;
     for (let c = 0; c < s.columns.length; c++) {
-      (outCols[c] as Float64Array)[o] = counts[c] ? (sums[c] as number) / (counts[c] as number) : NaN;
+      const k = counts[c] as number;
+      (outCols[c] as Float64Array)[o] = k === 0 ? NaN : aggregate === 'mean' ? (sums[c] as number) / k : (sums[c] as number);
     }
     if (outLabels) outLabels[o] = label;
     o++;
@@ -81,13 +82,20 @@ export function sortAndDedupe(series: Series): { series: Series; report: OrderRe
 }
 
 /**
- * The most common positive step between consecutive (sorted, unique) times. When no step covers
- * half of them (clock jitter makes every step a little different), the median step rounded to the
- * nearest round duration (1 s, 5 min, 1 h, ...) is used instead.
+ * The grid step for sorted, unique times, chosen to keep data: the most common step when nearly
+ * every step is it; otherwise the finest step that every step is a whole multiple of (hourly
+ * counts with gaps stay hourly, with the gaps marked, instead of being averaged into 3 hours),
+ * as long as that grid is not mostly empty; otherwise the most common step when it covers half;
+ * and only for jittery clocks, where no exact step repeats, the median snapped to a round step.
  */
 export function modalInterval(times: Float64Array): number | undefined {
   const mode = exactMode(times);
-  if (mode === undefined || mode.count >= (times.length - 1) / 2) return mode?.step;
+  const n = times.length;
+  if (mode === undefined || mode.count >= (n - 1) * 0.9) return mode?.step;
+  const g = stepGcd(times);
+  const span = (times[n - 1] as number) - (times[0] as number);
+  if (g !== undefined && span / g + 1 <= 3 * n) return g;
+  if (mode.count >= (n - 1) / 2) return mode.step;
   const diffs: number[] = [];
   for (let i = 1; i < times.length; i++) {
     const d = (times[i] as number) - (times[i - 1] as number);
@@ -103,6 +111,22 @@ export function modalInterval(times: Float64Array): number | undefined {
   }
   // Only snap when a round step is within 10%; otherwise the data's own median is more honest.
   return bestErr < Math.log(1.1) ? best : Math.round(median);
+}
+
+/** Greatest common divisor of the (whole-millisecond) steps; undefined for fractional times. */
+function stepGcd(times: Float64Array): number | undefined {
+  const gcd = (a: number, b: number): number => {
+    while (b > 0) [a, b] = [b, a % b];
+    return a;
+  };
+  let g = 0;
+  for (let i = 1; i < times.length; i++) {
+    const d = (times[i] as number) - (times[i - 1] as number);
+    if (!Number.isInteger(d) || d <= 0) return undefined;
+    g = gcd(d, g);
+    if (g === 1) break;
+  }
+  return g > 0 ? g : undefined;
 }
 
 const S = 1000;
@@ -177,13 +201,29 @@ export function toGrid(series: Series, frequencyMs: number, forced: boolean, max
       details: { rows: n, gridRows: bins, limit: maxRows },
     });
   }
+  return placeOnSlots(series, bins, bin, (b) => anchor + b * frequencyMs, frequencyMs);
+}
+
+/**
+ * Averages rows into `bins` grid slots (`slotOf` a time → its slot, `timeOf` a slot → its time)
+ * and reports the slots no row reached as gaps. Shared by the fixed and the calendar grids.
+ */
+export function placeOnSlots(
+  series: Series,
+  bins: number,
+  slotOf: (t: number) => number,
+  timeOf: (slot: number) => number,
+  frequencyMs: number,
+): { series: Series; report: GridReport } {
+  const { times } = series;
+  const n = times.length;
   const cols = series.columns.map(() => new Float64Array(bins));
   const counts = series.columns.map(() => new Uint32Array(bins));
   const hit = new Uint8Array(bins);
   const labels = series.labels ? new Float64Array(bins) : undefined;
   let binnedRows = 0;
   for (let i = 0; i < n; i++) {
-    const b = bin(times[i] as number);
+    const b = slotOf(times[i] as number);
     if (hit[b]) binnedRows++;
     hit[b] = 1;
     for (let c = 0; c < cols.length; c++) {
@@ -201,7 +241,7 @@ export function toGrid(series: Series, frequencyMs: number, forced: boolean, max
     for (let b = 0; b < bins; b++) col[b] = cnt[b] ? (col[b] as number) / (cnt[b] as number) : NaN;
   }
   const gridTimes = new Float64Array(bins);
-  for (let b = 0; b < bins; b++) gridTimes[b] = anchor + b * frequencyMs;
+  for (let b = 0; b < bins; b++) gridTimes[b] = timeOf(b);
   const gaps: GapReport[] = [];
   for (let b = 0; b < bins; b++) {
     if (hit[b]) continue;

@@ -93,10 +93,34 @@ export function parseNumberAt(text: string, start: number, end: number, decimalC
   return neg ? -v : v;
 }
 
+/**
+ * Digit grouping, consistent with the decimal mark: with a decimal point, groups of three are
+ * separated by commas (9,553 or 1,234,567.5); with a decimal comma, by dots (1.234,5). Spaces
+ * (also no-break and narrow no-break) and apostrophes group in either (1 234,5; 1'234.5). The
+ * groups must be exactly three digits, so "1,5" is never read as 15.
+ */
+const GROUPED_POINT = /^[+-]?\d{1,3}(?:([,\u0020\u00a0\u202f'])\d{3})(?:\1\d{3})*(?:\.\d+)?$/;
+const GROUPED_COMMA = /^[+-]?\d{1,3}(?:([.\u0020\u00a0\u202f'])\d{3})(?:\1\d{3})*(?:,\d+)?$/;
+const GROUP_CHARS = /[,.\u0020\u00a0\u202f']/g;
+
+function ungroup(t: string, decimalComma: boolean): string | undefined {
+  if (decimalComma) {
+    if (!GROUPED_COMMA.test(t)) return undefined;
+    const i = t.lastIndexOf(',');
+    return i < 0 ? t.replace(GROUP_CHARS, '') : `${t.slice(0, i).replace(GROUP_CHARS, '')}.${t.slice(i + 1)}`;
+  }
+  if (!GROUPED_POINT.test(t)) return undefined;
+  const i = t.lastIndexOf('.');
+  return i < 0 ? t.replace(GROUP_CHARS, '') : `${t.slice(0, i).replace(GROUP_CHARS, '')}.${t.slice(i + 1)}`;
+}
+
 function slowNumber(s: string, decimalComma: boolean): number {
-  const t = s.trim();
+  let t = s.trim();
   if (isMissingToken(t)) return NaN;
-  const v = Number(decimalComma ? t.replace(',', '.') : t);
+  const plain = ungroup(t, decimalComma);
+  if (plain !== undefined) t = plain;
+  else if (decimalComma) t = t.replace(',', '.');
+  const v = Number(t);
   if (Number.isNaN(v) || t === '') return INVALID;
   if (!Number.isFinite(v)) return INVALID;
   return v;

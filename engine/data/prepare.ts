@@ -8,20 +8,26 @@ import { z } from 'zod';
 import { GenAutoMLError } from '../errors.js';
 import { parseCsvBytes } from './csv.js';
 import type { CsvInfo } from './csv.js';
-import { detectFormat, inspectText } from './detect.js';
-import { describeDuration, parseFrequency } from './frequency.js';
+import { detectFormat, fromUtf16, inspectText } from './detect.js';
+import { describeDuration, describeFrequency, describeSteps, parseFrequency } from './frequency.js';
+import type { Frequency } from './frequency.js';
+import { detectCalendar, nominalMs, toCalendarGrid } from './calendar.js';
+import type { CalendarFrequency } from './calendar.js';
 import type { GapReport } from './grid.js';
 import { modalInterval, sortAndDedupe, toGrid } from './grid.js';
+import { parseJsonTable } from './json.js';
 import { parseParquet } from './parquet.js';
-import { pivotLong } from './pivot.js';
+import type { ParquetKind } from './parquet.js';
+import { planLong, pivot } from './long.js';
 import type { PreparedDataset, PreparedMeta } from './prepared.js';
-import { columnIndex, detectLong, findLabelColumn, findTimeColumn } from './roles.js';
+import { columnIndex, findLabelColumn, findTimeColumn } from './roles.js';
 import type { DataSource, SourceBytes, SourceLimits } from './sources.js';
 import { readSource } from './sources.js';
 import { computeSplits, fillColumn, fitScaler, scaleToFloat32 } from './split.js';
 import type { Range } from './split.js';
 import type { Column, ColumnTable, SourceFormat } from './table.js';
 import type { TimeFormat } from './timestamps.js';
+import { TIME_NAME } from './timestamps.js';
 
 const ratioSplit = z
   .object({ train: z.number().gt(0).lt(1), val: z.number().min(0).lt(1), test: z.number().min(0).lt(1) })
@@ -29,19 +35,33 @@ const ratioSplit = z
 
 export const prepareOptionsSchema = z
   .object({
-    format: z.enum(['auto', 'csv', 'parquet']).default('auto').describe('File format; auto detects Parquet by its magic bytes.'),
+    format: z.enum(['auto', 'csv', 'parquet', 'json']).default('auto').describe('File format; auto detects Parquet by its magic bytes and JSON by its first character.'),
     delimiter: z.enum([',', ';', '\t', '|']).optional().describe('CSV delimiter; sniffed when absent.'),
     header: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('Whether the first CSV row is a header.'),
     decimal: z.enum(['auto', '.', ',']).default('auto').describe('Decimal mark; auto accepts 1,5 only in ;-delimited files without any 1.5.'),
     timeColumn: z.string().min(1).optional().describe('Timestamp column; detected when absent.'),
     dateOrder: z.enum(['auto', 'dmy', 'mdy']).default('auto').describe('Order of DD/MM/YYYY-style dates; decided from the data when auto.'),
-    layout: z.enum(['auto', 'wide', 'long']).default('auto').describe('long = one row per (id, time, value), pivoted to one column per id.'),
-    idColumn: z.string().min(1).optional().describe('Series id column of a long table.'),
-    valueColumn: z.string().min(1).optional().describe('Value column of a long table.'),
+    excelDates: z.boolean().default(false).describe('The time column holds Excel serial day numbers (days since 1899-12-30).'),
+    layout: z
+      .enum(['auto', 'wide', 'long'])
+      .default('auto')
+      .describe('long = one row per (series, time), pivoted to one feature per (series, value column); auto detects it.'),
+    idColumns: z.array(z.string().min(1)).min(1).optional().describe('Columns that name the series of a long table (e.g. location).'),
+    idColumn: z.string().min(1).optional().describe('One series id column of a long table (same as idColumns with one name).'),
+    valueColumns: z.array(z.string().min(1)).min(1).optional().describe('Value columns of a long table to pivot; default every numeric column.'),
+    valueColumn: z.string().min(1).optional().describe('One value column of a long table.'),
+    aggregate: z
+      .enum(['mean', 'sum', 'last'])
+      .optional()
+      .describe('How to merge rows that repeat a (series, timestamp); without it such duplicates in a long table are refused.'),
     target: z.string().min(1).optional().describe('Target column; default a column named OT/target/value/y, else the last.'),
     features: z.array(z.string().min(1)).min(1).optional().describe('Feature columns to keep (the target is always kept).'),
     labelColumn: z.string().min(1).nullable().optional().describe('0/1 anomaly label column; null disables detection.'),
-    frequency: z.string().min(1).optional().describe('Forced grid, e.g. 10min, 1h; the modal interval when absent.'),
+    frequency: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Forced grid, e.g. 10min, 1h, 1d, 1w, or calendar 1b (business day), 1mo, 1q, 1y; detected when absent.'),
     maxGapMultiple: z.number().min(1).max(1_000_000).default(3).describe('Gaps longer than this many intervals are left missing, never filled.'),
     split: z
       .union([z.literal('ett'), ratioSplit])
@@ -82,7 +102,9 @@ export interface PrepareSummary {
   timeZone?: string;
   labelColumn?: string;
   layout: 'wide' | 'long';
-  frequency: { ms: number; text: string; forced: boolean; regular: boolean };
+  /** For a long table: what named the series and which columns were pivoted. */
+  long?: { idColumns: string[]; valueColumns: string[]; series: number; note: string };
+  frequency: { ms: number; text: string; forced: boolean; regular: boolean; calendar?: CalendarFrequency };
   span: { start: string; end: string; text: string };
   gaps: { count: number; missingRows: number; longest?: { start: string; end: string; rows: number }; list: { start: string; end: string; rows: number; filled: boolean }[] };
   missing: Record<string, { missing: number; filled: number; remaining: number }>;
@@ -112,10 +134,29 @@ export interface PrepareResult {
 export async function prepareFromSource(source: DataSource, options: PrepareOptionsInput, limits: PrepareLimits): Promise<PrepareResult> {
   const opts = parseOptions(options);
   const read = await readSource(source, limits);
-  const { table, format, csv } = await parseBytes(read, opts, limits);
+  const { table, format, csv } = await parseBytes(read, { ...opts, parquetKeep: columnsNeeded(opts) }, limits);
   const prepared = prepareTable(table, opts, limits);
   const summary: PrepareSummary = { name: read.name, format, bytes: read.bytes.byteLength, ...(csv ? { csv } : {}), ...prepared.summary };
   return { dataset: prepared.dataset, summary, source: read };
+}
+
+/**
+ * With a feature list, only the columns the options name (plus, when the time column is not
+ * named, every column that could be it) need decoding: Parquet skips the rest unread.
+ */
+function columnsNeeded(opts: PrepareOptions): ((name: string, kind: ParquetKind) => boolean) | undefined {
+  if (!opts.features) return undefined;
+  const named = [
+    ...opts.features,
+    opts.target,
+    opts.timeColumn,
+    opts.labelColumn ?? undefined,
+    opts.idColumn,
+    opts.valueColumn,
+  ].filter((n): n is string => typeof n === 'string');
+  const wanted = new Set(named.map((n) => n.toLowerCase()));
+  return (name, kind) =>
+    wanted.has(name.toLowerCase()) || (opts.timeColumn === undefined && (kind === 'time' || TIME_NAME.test(name))) || (kind === 'text' && opts.layout !== 'wide');
 }
 
 export function parseOptions(options: PrepareOptionsInput): PrepareOptions {
@@ -131,32 +172,60 @@ export function parseOptions(options: PrepareOptionsInput): PrepareOptions {
 
 export async function parseBytes(
   read: SourceBytes,
-  opts: Pick<PrepareOptions, 'format' | 'delimiter' | 'header' | 'decimal'>,
+  opts: Pick<PrepareOptions, 'format' | 'delimiter' | 'header' | 'decimal'> & { parquetKeep?: ((name: string, kind: ParquetKind) => boolean) | undefined },
   limits: Pick<PrepareLimits, 'maxFieldChars'> = {},
 ): Promise<{ table: ColumnTable; format: SourceFormat; csv?: CsvInfo }> {
-  const detected = detectFormat(read.bytes);
-  const format: SourceFormat = opts.format === 'auto' ? (read.formatHint === 'parquet' && detected !== 'parquet' ? 'parquet' : detected) : opts.format;
-  if (format === 'parquet') return { table: await parseParquet(read.bytes), format };
-  const info = inspectText(read.bytes);
+  // UTF-16 text becomes UTF-8 first, so detection and parsing see ordinary text.
+  const utf16 = fromUtf16(read.bytes);
+  const bytes = utf16 ? utf16.bytes : read.bytes;
+  const detected = detectFormat(bytes);
+  const format: SourceFormat =
+    opts.format === 'auto' ? (read.formatHint === 'parquet' && detected === 'csv' ? 'parquet' : detected) : opts.format;
+  if (format === 'parquet') return { table: await parseParquet(bytes, opts.parquetKeep), format };
+  if (format === 'json') {
+    const table = parseJsonTable(bytes);
+    if (utf16) table.warnings.unshift(utf16.warning);
+    return { table, format };
+  }
+  const info = inspectText(bytes);
   const parsed = parseCsvBytes(
-    read.bytes,
+    bytes,
     { delimiter: opts.delimiter, header: opts.header, decimal: opts.decimal, maxFieldChars: limits.maxFieldChars },
     info,
   );
-  parsed.warnings.unshift(...info.warnings);
+  parsed.warnings.unshift(...(utf16 ? [utf16.warning] : []), ...info.warnings);
   const { csv, ...table } = parsed;
   return { table, format, csv };
 }
 
 type TableSummary = Omit<PrepareSummary, 'name' | 'format' | 'bytes' | 'csv'>;
 
-/** Everything after parsing; pure and synchronous, so tests can feed tables directly. */
+/**
+ * Everything after parsing; pure and synchronous, so tests can feed tables directly. The stages in
+ * order; each takes what the earlier ones produced and adds its warnings to the one list.
+ */
 export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: Pick<PrepareLimits, 'maxRows'> = {}): { dataset: PreparedDataset; summary: TableSummary } {
   const warnings = [...table.warnings];
   if (table.rows === 0) {
     throw new GenAutoMLError('data.no_rows', 'The table has no data rows.', { hint: 'Export the data rows too.' });
   }
-  const time = findTimeColumn(table, opts.timeColumn, opts.dateOrder);
+  const rows = timedRows(table, opts, warnings);
+  const picked = numericColumns(table, rows, opts, warnings);
+  const selected = dropEmptyColumns(selectFeatures(picked.columns, picked.layout, picked.dropped, opts), picked.dropped, opts, warnings);
+  const target = chooseTarget(selected.names, opts.target);
+  const ordered = orderRows(picked.times, selected.columns, picked.labels, picked.pivotDuplicates, opts, warnings);
+  const gridded = placeOnGrid(ordered.series, opts, limits, warnings);
+  const filled = splitFillScale(gridded, selected.names, opts, warnings);
+  const dataset = preparedDataset(gridded, filled, selected.names, target);
+  const summary = tableSummary({ table, opts, rows, picked, names: selected.names, target, ordered, gridded, filled, warnings });
+  return { dataset, summary };
+}
+
+type NamedColumns = { names: string[]; columns: Float64Array[] };
+
+/** Stage 1: the time column and the label column; rows without a readable timestamp are dropped. */
+function timedRows(table: ColumnTable, opts: PrepareOptions, warnings: string[]) {
+  const time = findTimeColumn(table, opts.timeColumn, { order: opts.dateOrder, excelDates: opts.excelDates });
   warnings.push(...time.parsed.warnings);
   const labelIdx = findLabelColumn(table, opts.labelColumn, time.index);
 
@@ -173,43 +242,74 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
   }
   const pick = <T extends Float64Array>(arr: T): Float64Array => (keep ? Float64Array.from(keep, (i) => arr[i] as number) : arr);
   const pickText = (arr: string[]): string[] => (keep ? Array.from(keep, (i) => arr[i] as string) : arr);
-  let times = pick(rawTimes);
+  const pickRow = (r: number): number => (keep ? (keep[r] as number) : r);
+  const times = pick(rawTimes);
   // Checked before column checks: with one row every column looks constant, which would mislead.
   if (times.length < 2) throw tooFew(times.length);
+  return { time, labelIdx, badTime, times, pick, pickText, pickRow };
+}
 
+/** Stage 2: the numeric columns of a wide table, or the pivot of a long one (series × value column). */
+function numericColumns(table: ColumnTable, rows: ReturnType<typeof timedRows>, opts: PrepareOptions, warnings: string[]) {
+  const { time, labelIdx, pick, pickText, pickRow } = rows;
   const dropped: DroppedColumn[] = [];
-  let names: string[] = [];
-  let columns: Float64Array[] = [];
+  const names: string[] = [];
+  const columns: Float64Array[] = [];
+  let times = rows.times;
   let layout: 'wide' | 'long' = 'wide';
   let pivotDuplicates = 0;
   const exclude = new Set<number>([time.index, ...(labelIdx === undefined ? [] : [labelIdx])]);
-  const longCols =
-    opts.layout === 'wide'
-      ? undefined
-      : opts.idColumn !== undefined || opts.valueColumn !== undefined || opts.layout === 'long'
-        ? explicitLong(table, opts, exclude, times)
-        : detectLong(table, times, exclude);
+  const idNames = opts.idColumns ?? (opts.idColumn !== undefined ? [opts.idColumn] : undefined);
+  const valueNames = opts.valueColumns ?? (opts.valueColumn !== undefined ? [opts.valueColumn] : undefined);
+  const longPlan = planLong(table, times, exclude, pickRow, {
+    layout: idNames || valueNames ? 'long' : opts.layout,
+    idColumns: idNames?.map((n) => columnIndex(table, n, 'idColumns')),
+    valueColumns: valueNames?.map((n) => columnIndex(table, n, 'valueColumns')),
+    aggregate: opts.aggregate,
+  });
   let labels = labelIdx === undefined ? undefined : pick((table.columns[labelIdx] as Column & { kind: 'number' }).values);
+  let longInfo: PrepareSummary['long'];
 
-  if (longCols) {
-    const [idI, valI] = longCols;
-    const idCol = table.columns[idI] as Column;
-    const valCol = table.columns[valI] as Column;
-    if (valCol.kind !== 'number') throw notNumeric(valCol.name);
-    const ids = idCol.kind === 'text' ? pickText(idCol.values) : Array.from(pick(idCol.values), (v) => String(v));
-    const p = pivotLong(times, ids, pick(valCol.values));
+  if (longPlan) {
+    const idCols = longPlan.ids.map((i) => table.columns[i] as Column);
+    if (longPlan.duplicates > 0 && opts.aggregate === undefined) {
+      throw new GenAutoMLError(
+        'data.long_duplicates',
+        `The table is long (series named by ${idCols.map((c) => c.name).join(' + ')}), but ${longPlan.duplicates} row(s) repeat a (series, timestamp) pair.`,
+        {
+          hint: 'Say how to merge them with aggregate: "mean", "sum" or "last"; or name other idColumns if more columns tell the series apart.',
+          details: { idColumns: idCols.map((c) => c.name), duplicates: longPlan.duplicates },
+        },
+      );
+    }
+    const valCols = longPlan.values.map((i) => table.columns[i] as Column);
+    for (const v of valCols) if (v.kind !== 'number') throw notNumeric(v.name);
+    if (valCols.length === 0) throw notNumericLong(idCols.map((c) => c.name));
+    const ids = idCols.map((c) => (c.kind === 'text' ? pickText(c.values) : Array.from(pick(c.values), (v) => String(v))));
+    const p = pivot(
+      times,
+      idCols.map((c) => c.name),
+      ids,
+      valCols.map((c) => c.name),
+      valCols.map((c) => pick((c as Column & { kind: 'number' }).values)),
+      opts.aggregate ?? 'mean',
+    );
     if (labels) {
       warnings.push('Labels cannot be kept through a long-to-wide pivot and were ignored.');
       labels = undefined;
     }
     times = p.times;
-    names = p.names;
-    columns = p.columns;
+    names.push(...p.names);
+    columns.push(...p.columns);
     layout = 'long';
-    pivotDuplicates = p.duplicates;
-    warnings.push(`The table is long (${idCol.name}, ${time.name}, ${valCol.name}); it was pivoted to ${names.length} columns, one per ${idCol.name}.`);
+    pivotDuplicates = longPlan.duplicates;
+    const series = names.length / valCols.length;
+    const note =
+      `The table is long (${longPlan.reason}); it was pivoted to ${names.length} feature(s): ${series} series × ${valCols.length} value column(s), ` +
+      `named like ${names[0] as string}.`;
+    longInfo = { idColumns: idCols.map((c) => c.name), valueColumns: valCols.map((c) => c.name), series, note };
     table.columns.forEach((c, i) => {
-      if (!exclude.has(i) && i !== idI && i !== valI) dropped.push({ name: c.name, reason: c.kind === 'number' ? 'not selected' : 'not numeric' });
+      if (!exclude.has(i) && !longPlan.ids.includes(i) && !longPlan.values.includes(i)) dropped.push({ name: c.name, reason: c.kind === 'number' ? 'not selected' : 'not numeric' });
     });
   } else {
     table.columns.forEach((c, i) => {
@@ -229,105 +329,128 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
       columns.push(pick(c.values));
     });
   }
+  return { times, columns: { names, columns } as NamedColumns, labels, layout, pivotDuplicates, longInfo, dropped };
+}
 
-  // Feature subset (the target is always kept).
-  if (opts.features) {
-    const wanted = new Set<string>();
-    for (const f of [...opts.features, ...(opts.target ? [opts.target] : [])]) {
-      const i = names.findIndex((n) => n === f || n.toLowerCase() === f.toLowerCase());
-      if (i < 0) {
-        const d = dropped.find((x) => x.name.toLowerCase() === f.toLowerCase());
-        if (d?.reason === 'not numeric') throw notNumeric(d.name);
-        throw new GenAutoMLError('data.unknown_column', `There is no numeric column "${f}".`, {
-          hint: `Numeric columns are: ${names.join(', ')}.`,
-          details: { column: f, columns: names },
-        });
-      }
-      wanted.add(names[i] as string);
+/** Stage 3: the feature subset asked for (the target is always kept); the rest is dropped as not selected. */
+function selectFeatures(all: NamedColumns, layout: 'wide' | 'long', dropped: DroppedColumn[], opts: PrepareOptions): NamedColumns {
+  if (!opts.features) return all;
+  const { names, columns } = all;
+  const wanted = new Set<string>();
+  for (const f of [...opts.features, ...(opts.target ? [opts.target] : [])]) {
+    const i = names.findIndex((n) => n === f || n.toLowerCase() === f.toLowerCase());
+    // In a pivoted long table a value column's name picks that value for every series.
+    const perSeries = layout === 'long' && i < 0 ? names.filter((n) => n.toLowerCase().endsWith(`:${f.toLowerCase()}`)) : [];
+    if (perSeries.length > 0) {
+      for (const n of perSeries) wanted.add(n);
+      continue;
     }
-    const keepNames: string[] = [];
-    const keepCols: Float64Array[] = [];
-    names.forEach((n, i) => {
-      if (wanted.has(n)) {
-        keepNames.push(n);
-        keepCols.push(columns[i] as Float64Array);
-      } else dropped.push({ name: n, reason: 'not selected' });
-    });
-    names = keepNames;
-    columns = keepCols;
+    if (i < 0) {
+      const d = dropped.find((x) => x.name.toLowerCase() === f.toLowerCase());
+      if (d?.reason === 'not numeric') throw notNumeric(d.name);
+      throw new GenAutoMLError('data.unknown_column', `There is no numeric column "${f}".`, {
+        hint: `Numeric columns are: ${names.join(', ')}.`,
+        details: { column: f, columns: names },
+      });
+    }
+    wanted.add(names[i] as string);
   }
+  const keep: NamedColumns = { names: [], columns: [] };
+  names.forEach((n, i) => {
+    if (wanted.has(n)) {
+      keep.names.push(n);
+      keep.columns.push(columns[i] as Float64Array);
+    } else dropped.push({ name: n, reason: 'not selected' });
+  });
+  return keep;
+}
 
-  // Columns that carry nothing: all missing always go; constant ones go unless asked for by name.
+/** Stage 4: columns that carry nothing: all missing always go; constant ones go unless asked for by name. */
+function dropEmptyColumns(cols: NamedColumns, dropped: DroppedColumn[], opts: PrepareOptions, warnings: string[]): NamedColumns {
   const explicit = new Set([...(opts.features ?? []), ...(opts.target ? [opts.target] : [])].map((s) => s.toLowerCase()));
-  {
-    const keepNames: string[] = [];
-    const keepCols: Float64Array[] = [];
-    names.forEach((n, i) => {
-      const col = columns[i] as Float64Array;
-      const stats = constancy(col);
-      if (stats === 'empty') {
-        if (explicit.has(n.toLowerCase())) {
-          throw new GenAutoMLError('data.all_missing', `Column ${n} has no values at all.`, { hint: 'Choose another column.' });
-        }
-        dropped.push({ name: n, reason: 'all missing' });
-        warnings.push(`Column ${n} has no values at all and was dropped.`);
-      } else if (stats === 'constant' && !explicit.has(n.toLowerCase())) {
-        dropped.push({ name: n, reason: 'constant' });
-        warnings.push(`Column ${n} has the same value in every row and was dropped (it carries no signal).`);
-      } else {
-        keepNames.push(n);
-        keepCols.push(col);
+  const keep: NamedColumns = { names: [], columns: [] };
+  cols.names.forEach((n, i) => {
+    const col = cols.columns[i] as Float64Array;
+    const stats = constancy(col);
+    if (stats === 'empty') {
+      if (explicit.has(n.toLowerCase())) {
+        throw new GenAutoMLError('data.all_missing', `Column ${n} has no values at all.`, { hint: 'Choose another column.' });
       }
-    });
-    names = keepNames;
-    columns = keepCols;
-  }
-  if (names.length === 0) {
+      dropped.push({ name: n, reason: 'all missing' });
+      warnings.push(`Column ${n} has no values at all and was dropped.`);
+    } else if (stats === 'constant' && !explicit.has(n.toLowerCase())) {
+      dropped.push({ name: n, reason: 'constant' });
+      warnings.push(`Column ${n} has the same value in every row and was dropped (it carries no signal).`);
+    } else {
+      keep.names.push(n);
+      keep.columns.push(col);
+    }
+  });
+  if (keep.names.length === 0) {
     const why = dropped.length > 0 ? ` (dropped: ${dropped.map((d) => `${d.name}: ${d.reason}`).join(', ')})` : '';
     throw new GenAutoMLError('data.no_numeric_column', `No usable numeric column is left${why}.`, {
       hint: 'A dataset needs at least one numeric column that varies over time, besides the timestamp.',
       details: { dropped },
     });
   }
-  const target = chooseTarget(names, opts.target);
+  return keep;
+}
 
-  // Order and de-duplicate.
-  const ordered = sortAndDedupe({ times, columns, labels });
+/** Stage 5: rows in time order, repeated timestamps merged. */
+function orderRows(times: Float64Array, columns: Float64Array[], labels: Float64Array | undefined, pivotDuplicates: number, opts: PrepareOptions, warnings: string[]) {
+  const ordered = sortAndDedupe({ times, columns, labels }, opts.aggregate ?? 'mean');
   if (ordered.report.sorted) warnings.push('The rows were not in time order; they were sorted.');
   if (ordered.report.duplicates > 0) {
-    warnings.push(`${ordered.report.duplicates} row(s) repeated an earlier timestamp; rows with the same timestamp were averaged.`);
+    const how = opts.aggregate === 'sum' ? 'summed' : opts.aggregate === 'last' ? 'merged keeping the last' : 'averaged';
+    warnings.push(`${ordered.report.duplicates} row(s) repeated an earlier timestamp; rows with the same timestamp were ${how}.`);
   }
-  if (pivotDuplicates > 0) warnings.push(`${pivotDuplicates} (id, timestamp) pair(s) appeared more than once; their values were averaged.`);
-  let series = ordered.series;
-  if (series.times.length < 2) throw tooFew(series.times.length);
+  if (pivotDuplicates > 0) {
+    warnings.push(`${pivotDuplicates} (series, timestamp) pair(s) appeared more than once; they were merged with aggregate "${opts.aggregate ?? 'mean'}" as asked.`);
+  }
+  if (ordered.series.times.length < 2) throw tooFew(ordered.series.times.length);
+  return ordered;
+}
 
-  // Grid.
+/** Stage 6: the grid: a forced frequency, else a calendar one the dates follow, else the step that keeps data. */
+function placeOnGrid(input: ReturnType<typeof sortAndDedupe>['series'], opts: PrepareOptions, limits: Pick<PrepareLimits, 'maxRows'>, warnings: string[]) {
   const forced = opts.frequency !== undefined;
-  const freq = forced ? parseFrequency(opts.frequency as string) : (modalInterval(series.times) as number);
-  const grid = toGrid(series, freq, forced, limits.maxRows ?? DEFAULT_MAX_ROWS);
-  series = grid.series;
+  const calendar = forced ? undefined : detectCalendar(input.times);
+  const frequency: Frequency = forced
+    ? parseFrequency(opts.frequency as string)
+    : calendar
+      ? { ms: nominalMs(calendar), calendar }
+      : { ms: modalInterval(input.times) as number };
+  const freq = frequency.ms;
+  const maxRows = limits.maxRows ?? DEFAULT_MAX_ROWS;
+  const grid = frequency.calendar ? toCalendarGrid(input, frequency.calendar, maxRows) : toGrid(input, freq, forced, maxRows);
+  const freqText = describeFrequency(frequency);
+  const series = grid.series;
   const rows = series.times.length;
   if (rows < MIN_ROWS) throw tooFew(rows);
   if (!grid.report.regular && !forced) {
     const inserted = grid.report.gaps.reduce((a, g) => a + g.rows, 0);
     warnings.push(
-      `The series is irregular; it was placed on a ${describeDuration(freq)} grid (the most common interval)` +
+      `The series is irregular; it was placed on a ${freqText} grid (the finest regular step that keeps every row, or the most common one)` +
         (grid.report.binnedRows > 0 ? `, averaging ${grid.report.binnedRows} row(s) that fell into an occupied slot` : '') +
         (inserted > 0 ? `, with ${inserted} empty slot(s) in ${grid.report.gaps.length} gap(s)` : '') +
         '.',
     );
   } else if (!grid.report.regular && forced && grid.report.binnedRows > 0) {
-    warnings.push(`On the forced ${describeDuration(freq)} grid, ${grid.report.binnedRows} row(s) were averaged into their bins.`);
+    warnings.push(`On the forced ${freqText} grid, ${grid.report.binnedRows} row(s) were averaged into their bins.`);
   }
   const longGaps = grid.report.gaps.filter((g) => g.rows + 1 > opts.maxGapMultiple);
   if (longGaps.length > 0) {
     warnings.push(
-      `${longGaps.length} gap(s) longer than ${opts.maxGapMultiple} intervals were left missing rather than invented (longest: ${describeDuration(Math.max(...longGaps.map((g) => g.rows)) * freq)}).`,
+      `${longGaps.length} gap(s) longer than ${opts.maxGapMultiple} intervals were left missing rather than invented (longest: ${describeSteps(frequency, Math.max(...longGaps.map((g) => g.rows)))}).`,
     );
   }
+  return { series, rows, frequency, freqText, forced, report: grid.report };
+}
 
-  // Split, fill, scale.
-  const splits = computeSplits(rows, freq, opts.split);
+/** Stage 7: split, fill the short gaps, z-score on the training split into float32. */
+function splitFillScale(gridded: ReturnType<typeof placeOnGrid>, names: string[], opts: PrepareOptions, warnings: string[]) {
+  const { series, rows } = gridded;
+  const splits = computeSplits(rows, gridded.frequency.ms, opts.split);
   const missing: PrepareSummary['missing'] = {};
   names.forEach((n, i) => {
     missing[n] = fillColumn(series.columns[i] as Float64Array, splits, opts.maxGapMultiple);
@@ -337,34 +460,61 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
   const scaler = fitScaler(series.columns, names, splits.train, warnings);
   const values = scaleToFloat32(series.columns, scaler, rows);
   const nanRanges = nanRowRanges(values, names.length, rows);
-
   let labels8: Uint8Array | undefined;
   if (series.labels) {
     labels8 = new Uint8Array(rows);
     for (let i = 0; i < rows; i++) labels8[i] = (series.labels[i] as number) > 0 ? 1 : 0;
   }
-  const start = series.times[0] as number;
-  const end = series.times[rows - 1] as number;
+  return { splits, missing, scaler, values, nanRanges, labels8 };
+}
+
+/** Stage 8: the arrays and their metadata, as stored. */
+function preparedDataset(gridded: ReturnType<typeof placeOnGrid>, filled: ReturnType<typeof splitFillScale>, names: string[], target: string): PreparedDataset {
+  const { series, rows, frequency } = gridded;
+  const { splits, labels8, nanRanges } = filled;
   const meta: PreparedMeta = {
     formatVersion: 1,
     rows,
     columns: names,
     target,
-    frequencyMs: freq,
-    start: new Date(start).toISOString(),
-    end: new Date(end).toISOString(),
+    frequencyMs: frequency.ms,
+    ...(frequency.calendar ? { calendar: frequency.calendar } : {}),
+    start: new Date(series.times[0] as number).toISOString(),
+    end: new Date(series.times[rows - 1] as number).toISOString(),
     splits: { train: splits.train, val: splits.val, test: splits.test },
-    scaler,
+    scaler: filled.scaler,
     hasLabels: labels8 !== undefined,
     ...(nanRanges.length > 0 ? { gaps: nanRanges } : {}),
   };
-  const dataset: PreparedDataset = { meta, values, times: series.times, ...(labels8 ? { labels: labels8 } : {}) };
+  return { meta, values: filled.values, times: series.times, ...(labels8 ? { labels: labels8 } : {}) };
+}
+
+/** Stage 9: what a person reads: every choice made and every repair, with the numbers. */
+function tableSummary(s: {
+  table: ColumnTable;
+  opts: PrepareOptions;
+  rows: ReturnType<typeof timedRows>;
+  picked: ReturnType<typeof numericColumns>;
+  names: string[];
+  target: string;
+  ordered: ReturnType<typeof orderRows>;
+  gridded: ReturnType<typeof placeOnGrid>;
+  filled: ReturnType<typeof splitFillScale>;
+  warnings: string[];
+}): TableSummary {
+  const { table, opts, names, target, warnings } = s;
+  const { time, labelIdx, badTime } = s.rows;
+  const { layout, longInfo, dropped, pivotDuplicates } = s.picked;
+  const { series, rows, frequency, freqText, forced, report } = s.gridded;
+  const { splits, missing, labels8 } = s.filled;
+  const start = series.times[0] as number;
+  const end = series.times[rows - 1] as number;
   const iso = (t: number): string => new Date(t).toISOString();
-  const gapList = grid.report.gaps;
+  const gapList = report.gaps;
   const longest = gapList.reduce<GapReport | undefined>((a, g) => (a === undefined || g.rows > a.rows ? g : a), undefined);
   const splitSummary = (r: Range): SplitSummary =>
     r[1] > r[0] ? { rows: r[1] - r[0], start: iso(series.times[r[0]] as number), end: iso(series.times[r[1] - 1] as number) } : { rows: 0 };
-  const summary: TableSummary = {
+  return {
     sourceRows: table.rows,
     rows,
     columns: names,
@@ -374,7 +524,8 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
     ...(time.parsed.zone ? { timeZone: time.parsed.zone } : {}),
     ...(labelIdx !== undefined && labels8 ? { labelColumn: (table.columns[labelIdx] as Column).name } : {}),
     layout,
-    frequency: { ms: freq, text: describeDuration(freq), forced, regular: grid.report.regular },
+    ...(longInfo ? { long: longInfo } : {}),
+    frequency: { ms: frequency.ms, text: freqText, forced, regular: report.regular, ...(frequency.calendar ? { calendar: frequency.calendar } : {}) },
     span: { start: iso(start), end: iso(end), text: describeSpan(end - start) },
     gaps: {
       count: gapList.length,
@@ -384,9 +535,9 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
     },
     missing,
     droppedRows: { badTime },
-    duplicates: ordered.report.duplicates + pivotDuplicates,
-    sorted: ordered.report.sorted,
-    binnedRows: grid.report.binnedRows,
+    duplicates: s.ordered.report.duplicates + pivotDuplicates,
+    sorted: s.ordered.report.sorted,
+    binnedRows: report.binnedRows,
     dropped,
     splits: {
       protocol: opts.split === 'ett' ? 'ett (12/4/4 months of 30 days)' : `ratios ${opts.split.train}/${opts.split.val}/${opts.split.test}`,
@@ -397,19 +548,12 @@ export function prepareTable(table: ColumnTable, opts: PrepareOptions, limits: P
     },
     warnings,
   };
-  return { dataset, summary };
 }
 
-function explicitLong(table: ColumnTable, opts: PrepareOptions, exclude: Set<number>, times: Float64Array): [number, number] {
-  const detected = detectLong(table, times, exclude);
-  const id = opts.idColumn !== undefined ? columnIndex(table, opts.idColumn, 'idColumn') : detected?.[0];
-  const value = opts.valueColumn !== undefined ? columnIndex(table, opts.valueColumn, 'valueColumn') : detected?.[1];
-  if (id === undefined || value === undefined) {
-    throw new GenAutoMLError('data.not_long', 'The table does not look like a long table (id, timestamp, value).', {
-      hint: 'Name the columns with idColumn and valueColumn, or use layout "wide".',
-    });
-  }
-  return [id, value];
+function notNumericLong(ids: string[]): GenAutoMLError {
+  return new GenAutoMLError('data.no_numeric_column', `The long table (series by ${ids.join(' + ')}) has no numeric value column.`, {
+    hint: 'A long table needs at least one numeric column of values besides the series and time columns.',
+  });
 }
 
 function notNumeric(name: string): GenAutoMLError {

@@ -16,7 +16,13 @@ export const preparedMetaSchema = z.object({
   rows: z.number().int().positive(),
   columns: z.array(z.string()).min(1),
   target: z.string(),
+  /** Grid step in ms; for a calendar grid (below) the unit's mean length, e.g. 30.44 days. */
   frequencyMs: z.number().positive().nullable(),
+  /**
+   * Present when the grid is calendar-made: consecutive rows are `step` months, quarters, years
+   * or business days apart, and `times` hold the exact dates. Absent = a fixed step.
+   */
+  calendar: z.object({ unit: z.enum(['month', 'quarter', 'year', 'business_day']), step: z.number().int().positive() }).optional(),
   start: z.string(),
   end: z.string(),
   splits: z.object({ train: splitRangeSchema, val: splitRangeSchema, test: splitRangeSchema }),

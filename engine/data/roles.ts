@@ -1,11 +1,11 @@
 /**
  * Which column is what: the timestamp, an optional anomaly label, the numeric features (and which
- * were dropped, with the reason), and whether the table is long (`id, timestamp, value`).
+ * were dropped, with the reason). Whether the table is long is decided in long.ts.
  */
 import { GenAutoMLError } from '../errors.js';
 import type { Column, ColumnTable } from './table.js';
 import type { DateOrder, ParsedTimes } from './timestamps.js';
-import { EPOCH_NAME, noTimestampError, parseEpochTimes, parseTextTimes, TIME_NAME } from './timestamps.js';
+import { EPOCH_NAME, noTimestampError, parseEpochTimes, parseExcelSerial, parseTextTimes, parseYearNumbers, parseYmdNumbers, TIME_NAME } from './timestamps.js';
 
 export interface TimeColumn {
   index: number;
@@ -28,23 +28,35 @@ export function columnIndex(table: ColumnTable, name: string, what: string): num
   throw unknownColumn(name, what, table);
 }
 
-function tryTimes(col: Column, order: DateOrder | 'auto', named: boolean): ParsedTimes | undefined {
+export interface TimeOptions {
+  order: DateOrder | 'auto';
+  /** Numbers in the time column are Excel serial day numbers. */
+  excelDates?: boolean;
+}
+
+function tryTimes(col: Column, opts: TimeOptions, named: boolean): ParsedTimes | undefined {
   if (col.kind === 'time') return { times: col.values, format: 'epoch_ms', invalid: 0, zone: 'UTC', warnings: [] };
   // Byte-backed columns are parsed from their offsets; reading col.values would build strings.
-  if (col.kind === 'text') return col.raw ? parseTextTimes([], order, col.raw) : parseTextTimes(col.values, order);
-  // Bare numbers are epochs only when the name says time: otherwise any large feature would do.
-  return named ? parseEpochTimes(col.values) : undefined;
+  if (col.kind === 'text') return col.raw ? parseTextTimes([], opts.order, col.raw) : parseTextTimes(col.values, opts.order);
+  // Bare numbers are times only when the name says so: otherwise any large feature would do.
+  if (!named) return undefined;
+  if (opts.excelDates) return parseExcelSerial(col.values);
+  return parseEpochTimes(col.values) ?? parseYearNumbers(col.values) ?? parseYmdNumbers(col.values);
 }
 
 /** The named column, else typed Parquet timestamps, else time-like names, else any date column. */
-export function findTimeColumn(table: ColumnTable, name: string | undefined, order: DateOrder | 'auto'): TimeColumn {
+export function findTimeColumn(table: ColumnTable, name: string | undefined, opts: TimeOptions): TimeColumn {
   if (name !== undefined) {
     const index = columnIndex(table, name, 'timeColumn');
     const col = table.columns[index] as Column;
-    const parsed = tryTimes(col, order, true);
+    const parsed = tryTimes(col, opts, true);
     if (!parsed) {
+      const serialLike = col.kind === 'number' && !opts.excelDates && parseExcelSerial(col.values) !== undefined;
       throw new GenAutoMLError('data.no_timestamp', `Column "${col.name}" could not be read as timestamps.`, {
-        hint: 'Timestamps must be ISO 8601 (2020-01-31 13:00:00), DD/MM/YYYY or MM/DD/YYYY, or epoch seconds/milliseconds.',
+        hint:
+          'Timestamps must be ISO 8601 (2020-01-31 13:00:00), DD/MM/YYYY or MM/DD/YYYY, a month name (Jan 1 2000, 1 January 2000), ' +
+          'year-month (2000-01), year-quarter (2000-Q1), a year (1850), or epoch seconds/milliseconds' +
+          (serialLike ? '; these numbers look like Excel serial dates: set excelDates to true.' : '.'),
         details: { column: col.name },
       });
     }
@@ -58,7 +70,7 @@ export function findTimeColumn(table: ColumnTable, name: string | undefined, ord
   ];
   for (const i of ranked) {
     const col = table.columns[i] as Column;
-    const parsed = tryTimes(col, order, EPOCH_NAME.test(col.name) || col.kind === 'time');
+    const parsed = tryTimes(col, opts, EPOCH_NAME.test(col.name) || col.kind === 'time');
     if (parsed) return { index: i, name: col.name, parsed };
   }
   throw noTimestampError(table.columns.map((c) => c.name));
@@ -89,24 +101,4 @@ function isBinary(values: Float64Array): boolean {
     if (!(v === 0 || v === 1 || Number.isNaN(v))) return false;
   }
   return true;
-}
-
-const ID_NAME = /^(id|series|series_?id|item_?id|unique_?id|sensor|sensor_?id|variable|name|symbol|key|channel|signal|metric)$/i;
-
-/**
- * Long layout when, besides time and label, there is one text column and one numeric column and
- * timestamps repeat. Returns the [id, value] column indexes, or undefined for a wide table.
- */
-export function detectLong(table: ColumnTable, times: Float64Array, exclude: Set<number>): [number, number] | undefined {
-  const rest = table.columns.map((c, i) => ({ c, i })).filter(({ i }) => !exclude.has(i));
-  const texts = rest.filter(({ c }) => c.kind === 'text');
-  const nums = rest.filter(({ c }) => c.kind === 'number');
-  const idCandidates = texts.length === 1 ? texts : nums.filter(({ c }) => ID_NAME.test(c.name));
-  if (idCandidates.length !== 1) return undefined;
-  const id = idCandidates[0] as { c: Column; i: number };
-  const values = nums.filter(({ i }) => i !== id.i);
-  if (values.length !== 1) return undefined;
-  const distinct = new Set(times).size;
-  if (distinct > times.length / 1.5) return undefined;
-  return [id.i, (values[0] as { i: number }).i];
 }

@@ -1,7 +1,8 @@
 /**
  * Where dataset bytes come from: a file inside the allowed data directories, an http(s) URL, or
  * inline base64 (a chat upload). Every source obeys the same byte cap, checked before or while
- * reading so an oversized input never sits in memory whole.
+ * reading so an oversized input never sits in memory whole. URLs reach public addresses only
+ * (download.ts).
  */
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,10 @@ import { z } from 'zod';
 import { GenAutoMLError } from '../errors.js';
 import type { Config } from '../config.js';
 import { dataDirectories } from '../config.js';
+import type { Resolver } from './download.js';
+import { download, tooLarge } from './download.js';
+import type { UrlAllowlist } from './url-guard.js';
+import { parseAllowlist } from './url-guard.js';
 
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1) }),
@@ -27,10 +32,19 @@ export interface SourceLimits {
   allowedDirs: string[];
   maxBytes: number;
   urlTimeoutMs: number;
+  /** Non-public hosts and ranges the operator opened (GENAUTOML_URL_ALLOW_HOSTS); none by default. */
+  urlAllow?: UrlAllowlist;
+  /** DNS resolution for URL sources (tests inject one). */
+  resolve?: Resolver;
 }
 
 export function limitsFromConfig(config: Config, cwd: string = process.cwd()): SourceLimits {
-  return { allowedDirs: dataDirectories(config, cwd), maxBytes: config.maxUploadBytes, urlTimeoutMs: config.urlTimeoutMs };
+  return {
+    allowedDirs: dataDirectories(config, cwd),
+    maxBytes: config.maxUploadBytes,
+    urlTimeoutMs: config.urlTimeoutMs,
+    urlAllow: parseAllowlist(config.urlAllowHosts),
+  };
 }
 
 export type FormatHint = 'csv' | 'parquet' | 'unknown';
@@ -59,19 +73,6 @@ function hintFromName(name: string): FormatHint {
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   return 'unknown';
-}
-
-function tooLarge(what: string, limit: number, seen?: number): GenAutoMLError {
-  return new GenAutoMLError('data.too_large', `${what} is larger than the ${formatBytes(limit)} limit.`, {
-    hint: 'Use a smaller extract, or raise GENAUTOML_MAX_UPLOAD_BYTES.',
-    details: { limitBytes: limit, ...(seen === undefined ? {} : { sizeBytes: seen }) },
-  });
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }
 
 /** True when `child` is `dir` or below it (both already real, absolute paths). */
@@ -138,81 +139,16 @@ async function readPath(p: string, limits: SourceLimits): Promise<SourceBytes> {
 
 async function readUrl(url: string, limits: SourceLimits): Promise<SourceBytes> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new GenAutoMLError('data.url_scheme', `Only http and https URLs are accepted, not ${parsed.protocol}`, {
-      hint: 'Give an http(s) URL, a path inside the data directories, or upload the file.',
-    });
-  }
-  const controller = new AbortController();
-  // One deadline for the whole download, not only for the headers: a server that trickles bytes
-  // forever is as stuck as one that never answers.
-  const timer = setTimeout(() => controller.abort(), limits.urlTimeoutMs);
-  const timedOut = (): GenAutoMLError =>
-    new GenAutoMLError('data.url_timeout', `Downloading ${parsed.host} took longer than ${limits.urlTimeoutMs} ms.`, {
-      hint: 'Check the URL, or raise GENAUTOML_URL_TIMEOUT_MS for a slow server.',
-      details: { timeoutMs: limits.urlTimeoutMs },
-    });
-  try {
-    let res: Response;
-    try {
-      res = await fetch(url, { signal: controller.signal, redirect: 'follow' });
-    } catch (err) {
-      if (controller.signal.aborted) throw timedOut();
-      throw new GenAutoMLError('data.url_failed', `Could not fetch ${parsed.host}: ${(err as Error).message}`, {
-        hint: 'Check the URL and that this host can reach it.',
-        cause: err,
-      });
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new GenAutoMLError('data.url_status', `${parsed.host} answered HTTP ${res.status}.`, {
-        hint: 'Check the URL; the server must answer 200 with the file.',
-        details: { status: res.status },
-      });
-    }
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > limits.maxBytes) {
-      await res.body?.cancel().catch(() => undefined);
-      throw tooLarge('The download', limits.maxBytes, declared);
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          total += value.byteLength;
-          // Content-Length can lie or be absent: count what actually arrives and stop at the cap.
-          if (total > limits.maxBytes) {
-            await reader.cancel().catch(() => undefined);
-            throw tooLarge('The download', limits.maxBytes);
-          }
-          chunks.push(value);
-        }
-      } catch (err) {
-        if (err instanceof GenAutoMLError) throw err;
-        if (controller.signal.aborted) throw timedOut();
-        throw new GenAutoMLError('data.url_failed', `Download from ${parsed.host} broke off: ${(err as Error).message}`, {
-          hint: 'Try again; check the server.',
-          cause: err,
-        });
-      }
-    }
-    const bytes = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      bytes.set(c, off);
-      off += c.byteLength;
-    }
-    const last = decodeURIComponent(parsed.pathname.split('/').filter(Boolean).pop() ?? parsed.host);
-    const type = res.headers.get('content-type') ?? '';
-    const formatHint: FormatHint = type.includes('parquet') ? 'parquet' : type.includes('csv') ? 'csv' : hintFromName(last);
-    return { bytes, name: last, formatHint };
-  } finally {
-    clearTimeout(timer);
-  }
+  const got = await download(parsed, {
+    maxBytes: limits.maxBytes,
+    urlTimeoutMs: limits.urlTimeoutMs,
+    allow: limits.urlAllow ?? parseAllowlist([]),
+    ...(limits.resolve ? { resolve: limits.resolve } : {}),
+  });
+  const last = decodeURIComponent(got.url.pathname.split('/').filter(Boolean).pop() ?? got.url.host);
+  const type = got.contentType;
+  const formatHint: FormatHint = type.includes('parquet') ? 'parquet' : type.includes('csv') ? 'csv' : hintFromName(last);
+  return { bytes: got.bytes, name: last, formatHint };
 }
 
 function readInline(content: string, name: string, limits: SourceLimits): SourceBytes {

@@ -18,4 +18,4 @@ export interface ColumnTable {
   warnings: string[];
 }
 
-export type SourceFormat = 'csv' | 'parquet';
+export type SourceFormat = 'csv' | 'parquet' | 'json';

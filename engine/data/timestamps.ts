@@ -7,7 +7,19 @@
 import { GenAutoMLError } from '../errors.js';
 
 export type DateOrder = 'dmy' | 'mdy';
-export type TimeFormat = 'iso' | 'dmy' | 'mdy' | 'epoch_s' | 'epoch_ms' | 'epoch_us' | 'epoch_ns';
+export type TimeFormat =
+  | 'iso'
+  | 'dmy'
+  | 'mdy'
+  | 'month_name'
+  | 'year_month'
+  | 'year_quarter'
+  | 'year'
+  | 'excel_serial'
+  | 'epoch_s'
+  | 'epoch_ms'
+  | 'epoch_us'
+  | 'epoch_ns';
 
 export interface ParsedTimes {
   times: Float64Array;
@@ -213,16 +225,171 @@ const DM_HEAD = /^(\d{1,2})([-/.])(\d{1,2})\2\d{4}/;
 /** Cheap test used by header sniffing: does this cell start like a date? */
 export function looksLikeDate(s: string): boolean {
   const t = s.trim();
-  return ISO_HEAD.test(t) || DM_HEAD.test(t);
+  return ISO_HEAD.test(t) || DM_HEAD.test(t) || altFormatOf(t) !== undefined;
+}
+
+const MONTHS: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
+};
+const WEEKDAYS = new Set(['mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+const YEAR_MONTH = /^(\d{4})[-/.](\d{1,2})$/;
+const YEAR_QUARTER = /^(?:(\d{4})[- ]?q([1-4])|q([1-4])[- ]?(\d{4}))$/i;
+const YEAR_ONLY = /^\d{4}$/;
+const HAS_MONTH_NAME = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b/i;
+const TIME_PART = /(?:^|[\sT,])(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?\s*(am|pm)?\s*$/i;
+
+type AltFormat = 'year_month' | 'year_quarter' | 'year' | 'month_name';
+
+/** Formats besides ISO and DD/MM/YYYY: "2000-01", "2000-Q1", "1850", "Jan 1 2000", "1 January 2000". */
+function altFormatOf(t: string): AltFormat | undefined {
+  if (YEAR_MONTH.test(t)) return 'year_month';
+  if (YEAR_QUARTER.test(t)) return 'year_quarter';
+  if (YEAR_ONLY.test(t)) return 'year';
+  if (HAS_MONTH_NAME.test(t) && !Number.isNaN(parseMonthName(t))) return 'month_name';
+  return undefined;
+}
+
+function parseAlt(format: AltFormat, t: string): number {
+  switch (format) {
+    case 'year_month': {
+      const m = YEAR_MONTH.exec(t);
+      return m ? finishDate(Number(m[1]), Number(m[2]), 1, 0) : NaN;
+    }
+    case 'year_quarter': {
+      const m = YEAR_QUARTER.exec(t);
+      if (!m) return NaN;
+      const y = Number(m[1] ?? m[4]);
+      const q = Number(m[2] ?? m[3]);
+      return finishDate(y, (q - 1) * 3 + 1, 1, 0);
+    }
+    case 'year':
+      return YEAR_ONLY.test(t) ? finishDate(Number(t), 1, 1, 0) : NaN;
+    case 'month_name':
+      return parseMonthName(t);
+  }
+}
+
+function finishDate(y: number, mo: number, d: number, tod: number): number {
+  if (!(y >= 1 && y <= 9999) || mo < 1 || mo > 12 || d < 1 || d > 31 || Number.isNaN(tod)) return NaN;
+  const day = Date.UTC(y, mo - 1, d);
+  if (new Date(day).getUTCDate() !== d) return NaN;
+  return day + tod;
+}
+
+/**
+ * Dates written with a month name, in any of the common orders: "Jan 1 2000", "January 1, 2000",
+ * "1 January 2000", "1-Jan-2000", "2000-Jan-01", "Mon, 3 Jan 2000", "Jan 2000" (the 1st), and
+ * "01-JAN-00" (two-digit year: 00-49 → 20xx, 50-99 → 19xx), with an optional time of day.
+ */
+export function parseMonthName(input: string): number {
+  let t = input.trim();
+  let tod = 0;
+  const time = TIME_PART.exec(t);
+  if (time) {
+    let h = Number(time[1]);
+    const mi = Number(time[2]);
+    const se = time[3] === undefined ? 0 : Number(time[3]);
+    const ms = time[4] === undefined ? 0 : Number(time[4].padEnd(3, '0'));
+    const ampm = time[5]?.toLowerCase();
+    if (ampm !== undefined) {
+      if (h < 1 || h > 12) return NaN;
+      h = (h % 12) + (ampm === 'pm' ? 12 : 0);
+    }
+    if (h > 23 || mi > 59 || se > 60) return NaN;
+    tod = ((h * 60 + mi) * 60 + se) * 1000 + ms;
+    t = t.slice(0, time.index);
+  }
+  const tokens = t.toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+  let month: number | undefined;
+  let monthAt = -1;
+  const numbers: { v: string; at: number }[] = [];
+  tokens.forEach((tok, at) => {
+    if (/^\d/.test(tok)) numbers.push({ v: tok, at });
+    else if (MONTHS[tok] !== undefined && month === undefined) [month, monthAt] = [MONTHS[tok], at];
+    else if (!WEEKDAYS.has(tok) && !/^(st|nd|rd|th|of)$/.test(tok)) month = -1;
+  });
+  if (month === undefined || month < 0) return NaN;
+  const years = numbers.filter((n) => n.v.length === 4);
+  const small = numbers.filter((n) => n.v.length <= 2);
+  if (years.length + small.length !== numbers.length || years.length > 1) return NaN;
+  if (years.length === 1) {
+    if (small.length > 1) return NaN;
+    return finishDate(Number((years[0] as { v: string }).v), month, small.length === 1 ? Number((small[0] as { v: string }).v) : 1, tod);
+  }
+  // No four-digit year: day, month, two-digit year (Oracle's 01-JAN-00).
+  if (small.length !== 2 || !((small[0] as { at: number }).at < monthAt && (small[1] as { at: number }).at > monthAt)) return NaN;
+  const yy = Number((small[1] as { v: string }).v);
+  return finishDate(yy < 50 ? 2000 + yy : 1900 + yy, month, Number((small[0] as { v: string }).v), tod);
+}
+
+/** Excel's serial day numbers (days since 1899-12-30, the fraction is the time of day). */
+export function parseExcelSerial(values: Float64Array): ParsedTimes | undefined {
+  const times = new Float64Array(values.length);
+  let ok = 0;
+  let invalid = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) {
+      times[i] = NaN;
+      continue;
+    }
+    // 1 = 1900-01-01 … 2958465 = 9999-12-31; anything else is not a serial date.
+    if (!(v >= 1 && v <= 2958465)) {
+      times[i] = NaN;
+      invalid++;
+      continue;
+    }
+    times[i] = Math.round((v - 25569) * 86_400_000);
+    ok++;
+  }
+  if (ok === 0 || invalid > (ok + invalid) * 0.1) return undefined;
+  return { times, format: 'excel_serial', invalid, zone: undefined, warnings: ['Times were read as Excel serial day numbers (days since 1899-12-30).'] };
+}
+
+/** Dates written as one integer, YYYYMMDD (20000131), as some exports and SQL dumps do. */
+export function parseYmdNumbers(values: Float64Array): ParsedTimes | undefined {
+  const times = new Float64Array(values.length);
+  let ok = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) {
+      times[i] = NaN;
+      continue;
+    }
+    if (!Number.isInteger(v) || v < 10000101 || v > 29991231) return undefined;
+    const t = finishDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100, 0);
+    if (Number.isNaN(t)) return undefined;
+    times[i] = t;
+    ok++;
+  }
+  return ok === 0 ? undefined : { times, format: 'iso', invalid: 0, zone: undefined, warnings: ['Times were read as YYYYMMDD integers.'] };
+}
+
+/** Whole years in a numeric column (1850, 1851, …), taken as 1 January of each. */
+export function parseYearNumbers(values: Float64Array): ParsedTimes | undefined {
+  const times = new Float64Array(values.length);
+  let ok = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) {
+      times[i] = NaN;
+      continue;
+    }
+    if (!Number.isInteger(v) || v < 1000 || v > 2999) return undefined;
+    times[i] = Date.UTC(v, 0, 1);
+    ok++;
+  }
+  return ok === 0 ? undefined : { times, format: 'year', invalid: 0, zone: undefined, warnings: [] };
 }
 
 /** Column names that suggest a time column, checked before trying every text column. */
-export const TIME_NAME = /^(date|time|timestamp|datetime|date_?time|time_?stamp|ds|ts|dt|period|epoch|unix_?time|index|unnamed: ?0)$|date|time/i;
+export const TIME_NAME = /^(date|time|timestamp|datetime|date_?time|time_?stamp|ds|ts|dt|period|epoch|unix_?time|index|unnamed: ?0|year|month|quarter|week)$|date|time/i;
 /**
  * Stricter names for bare numbers: a numeric "runtime" or "uptime" column must not be taken for
  * epoch seconds just because its values are large.
  */
-export const EPOCH_NAME = /^(time|timestamp|time_?stamp|datetime|date_?time|date|ts|dt|epoch|unix_?time|unix|epoch_?(s|ms|seconds|millis)?)$/i;
+export const EPOCH_NAME = /^(time|timestamp|time_?stamp|datetime|date_?time|date|ts|dt|epoch|unix_?time|unix|epoch_?(s|ms|seconds|millis)?|year|yr)$/i;
 
 /**
  * Parses a text column as times, choosing the format from the values. Returns undefined when the
@@ -246,7 +413,14 @@ export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'au
     if (chosen === undefined) return undefined;
     format = chosen;
   } else {
-    return undefined;
+    const counts = new Map<AltFormat, number>();
+    for (const v of sample) {
+      const f = altFormatOf(v);
+      if (f !== undefined) counts.set(f, (counts.get(f) ?? 0) + 1);
+    }
+    const [best, hits] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [undefined, 0];
+    if (best === undefined || hits < sample.length * 0.9) return undefined;
+    return parseAltColumn(best, n, cell);
   }
   const core = format === 'iso' ? isoCore : format === 'mdy' ? () => dayMonthCore('mdy') : () => dayMonthCore('dmy');
   const parse = (s: string): number => {
@@ -301,6 +475,23 @@ export function parseTextTimes(values: string[], order: DateOrder | 'auto' = 'au
     zone = off === 0 ? 'UTC' : `${formatOffset(off)}, converted to UTC`;
   }
   return { times, format, invalid, zone, warnings };
+}
+
+function parseAltColumn(format: AltFormat, n: number, cell: (i: number) => string): ParsedTimes | undefined {
+  const times = new Float64Array(n);
+  let invalid = 0;
+  let blank = 0;
+  for (let i = 0; i < n; i++) {
+    const text = cell(i).trim();
+    const t = text === '' ? NaN : parseAlt(format, text);
+    times[i] = t;
+    if (Number.isNaN(t)) {
+      if (text === '') blank++;
+      else invalid++;
+    }
+  }
+  if (n - blank === 0 || invalid > (n - blank) * 0.1) return undefined;
+  return { times, format, invalid, zone: undefined, warnings: [] };
 }
 
 function formatOffset(min: number): string {
@@ -380,7 +571,9 @@ export function parseEpochTimes(values: Float64Array): ParsedTimes | undefined {
 
 export function noTimestampError(columns: string[]): GenAutoMLError {
   return new GenAutoMLError('data.no_timestamp', 'No column could be read as timestamps.', {
-    hint: 'Add a time column (ISO 8601 like 2020-01-31 13:00:00, DD/MM/YYYY, or epoch seconds/milliseconds), or name it with timeColumn.',
+    hint:
+      'Add a time column (ISO 8601 like 2020-01-31 13:00:00, DD/MM/YYYY, "Jan 1 2000", "2000-01", a year, or epoch seconds/milliseconds), ' +
+      'or name it with timeColumn (with excelDates for Excel serial day numbers).',
     details: { columns },
   });
 }

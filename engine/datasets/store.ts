@@ -23,14 +23,14 @@ function bytesOf(a: Float32Array | Float64Array | Uint8Array): Uint8Array {
 export async function saveDataset(app: Stores, result: PrepareResult, source: Record<string, unknown>, name?: string): Promise<DatasetRecord> {
   const id = newId('ds');
   const { dataset, summary } = result;
-  const rawMime = summary.format === 'parquet' ? 'application/vnd.apache.parquet' : 'text/csv';
+  const rawMime = summary.format === 'parquet' ? 'application/vnd.apache.parquet' : summary.format === 'json' ? 'application/json' : 'text/csv';
   await app.db.transaction(async (tx) => {
     const store = app.artifacts.within(tx);
     const put = async (linkName: string, bytes: Uint8Array, mime: string): Promise<void> => {
       const sha = await store.put(bytes, mime);
       await store.link({ ownerKind: 'dataset', ownerId: id, name: linkName, sha256: sha, mime });
     };
-    await app.datasets.insert(tx, { id, name: name ?? summary.name, source, meta: dataset.meta, summary: summary as unknown as Record<string, unknown> });
+    await app.datasets.insert(tx, { id, name: name ?? summary.name, source, meta: dataset.meta, summary });
     await put('raw', result.source.bytes, rawMime);
     await put('values', bytesOf(dataset.values), F32);
     await put('times', bytesOf(dataset.times), F64);

@@ -9,7 +9,9 @@ import { correlationMatrix, describe, outliers, volatility } from './describe.js
 import { fmt, formatDuration } from './format.js';
 import { fillGaps, finiteOrNull } from './numeric.js';
 import type { CorrelationPair, EdaReport, FeatureEda, Period, StationarityVerdict } from './report.js';
-import { acf, bartlettBand, decompositionStrength, dominantPeriods } from './seasonality.js';
+import { acf, bartlettBand, decompositionStrength, dominantPeriods, explainedVariance, longCycles } from './seasonality.js';
+import { describeCalendar } from '../data/calendar.js';
+import type { CalendarFrequency } from '../data/calendar.js';
 import { adfTest, kpssTest } from './stationarity.js';
 import type { AdfResult, KpssResult } from './stationarity.js';
 
@@ -23,7 +25,7 @@ export interface EdaOptions {
   scope?: 'all' | 'train';
   /** ADF/KPSS run on at most the last this many points (default 10,000); both are O(n·lags). */
   maxTestPoints?: number;
-  /** ACF lags; default 48, or two dominant periods (≤ 1000) when the main period is longer. */
+  /** ACF lags; default at least 48, two main periods and 1.25 × the longest period found (≤ 2000). */
   acfLags?: number;
   /** Spectral and decomposition steps use at most the last this many points (default 1,048,576). */
   maxSpectralPoints?: number;
@@ -36,6 +38,9 @@ export interface EdaOptions {
   /** Missing counts from ingestion (before filling), which the prepared arrays no longer show. */
   missingCounts?: Record<string, number>;
 }
+
+/** ACF lags at most: enough for a yearly cycle in daily data or a weekly one in 10-minute data. */
+const MAX_ACF_LAGS = 2000;
 
 const DEFAULTS = { maxTestPoints: 10_000, maxSpectralPoints: 1 << 20, periods: 3, topOutliers: 5, alpha: 0.05 };
 
@@ -64,12 +69,32 @@ function verdictOf(adf: AdfResult, kpss: KpssResult, alpha: number): { verdict: 
   };
 }
 
-function periodOf(steps: number, powerShare: number, prominence: number, frequencyMs: number | null): Period {
+function periodOf(steps: number, powerShare: number, prominence: number, frequencyMs: number | null, calendar: CalendarFrequency | undefined): Period {
   // Peaks between bins land a little off the true period; snap when within 2% of a whole step.
   const rounded = Math.round(steps);
   const s = Math.abs(steps - rounded) / steps < 0.02 ? rounded : Math.round(steps * 100) / 100;
   const ms = frequencyMs === null ? null : s * frequencyMs;
-  return { steps: s, ms, label: ms === null ? `${s} steps` : formatDuration(ms), powerShare, prominence };
+  // Calendar grids count in their own units: 12 months, 4 quarters, 5 business days.
+  const label = calendar ? describeCalendar(calendar, s * calendar.step) : ms === null ? `${s} steps` : formatDuration(ms);
+  return { steps: s, ms, label, powerShare, prominence };
+}
+
+/**
+ * Spectral peaks (three or more cycles) and fitted long cycles (two to twelve), without
+ * near-duplicates, ranked by the variance each explains; the first `count` are kept.
+ */
+function findPeriods(x: Float64Array, count: number, frequencyMs: number | null, calendar: CalendarFrequency | undefined): Period[] {
+  const found: Period[] = dominantPeriods(x, count).map((p) => ({ ...periodOf(p.periodSteps, p.powerShare, p.prominence, frequencyMs, calendar), source: 'spectrum' as const }));
+  for (const c of longCycles(x)) {
+    if (found.some((p) => Math.abs(p.steps - c.periodSteps) / c.periodSteps < 0.1)) continue;
+    found.push({ ...periodOf(c.periodSteps, c.explained, 0, frequencyMs, calendar), source: 'fit' });
+  }
+  for (const p of found) {
+    // The fit needs a few cycles, not the whole series: the recent part keeps long inputs cheap.
+    const span = Math.min(x.length, Math.max(1 << 16, Math.ceil(4 * p.steps)));
+    p.explainedVariance = explainedVariance(x.subarray(x.length - span), p.steps);
+  }
+  return found.sort((a, b) => (b.explainedVariance ?? 0) - (a.explainedVariance ?? 0)).slice(0, count);
 }
 
 function analyseFeature(
@@ -78,6 +103,7 @@ function analyseFeature(
   times: Float64Array,
   from: number,
   frequencyMs: number | null,
+  calendar: CalendarFrequency | undefined,
   opts: Required<Omit<EdaOptions, 'missingCounts' | 'scope' | 'acfLags'>> & { acfLags?: number; missing?: number },
   notes: Set<string>,
 ): FeatureEda {
@@ -89,11 +115,13 @@ function analyseFeature(
   const constant = !(stats.std > 0);
 
   const spec = n > opts.maxSpectralPoints ? x.subarray(n - opts.maxSpectralPoints) : x;
-  const periods = constant ? [] : dominantPeriods(spec, opts.periods).map((p) => periodOf(p.periodSteps, p.powerShare, p.prominence, frequencyMs));
+  const periods = constant ? [] : findPeriods(spec, opts.periods, frequencyMs, calendar);
   const main = periods[0]?.steps ?? null;
+  // The ACF reaches past the longest period found (and two main periods), so its plot shows them.
+  const longest = Math.max(0, ...periods.map((p) => p.steps));
   const acfLags = Math.min(
     n - 1,
-    opts.acfLags ?? (main !== null && main > 24 ? Math.min(1000, Math.ceil(2 * main) + 1) : 48),
+    opts.acfLags ?? Math.min(MAX_ACF_LAGS, Math.max(48, main !== null && main > 24 ? Math.ceil(2 * main) + 1 : 0, Math.ceil(1.25 * longest) + 1)),
   );
   const r = constant ? new Float64Array(Math.max(0, acfLags) + 1) : acf(spec, acfLags);
   const band = bartlettBand(r, spec.length);
@@ -188,7 +216,7 @@ export function runEda(dataset: PreparedDataset, options: EdaOptions = {}): EdaR
 
   const columns: Float64Array[] = meta.columns.map((_, c) => originalColumn(dataset, c, from, to));
   const features = meta.columns.map((name, c) =>
-    analyseFeature(name, columns[c]!, dataset.times, from, meta.frequencyMs, { ...opts, missing: options.missingCounts?.[name] }, notes),
+    analyseFeature(name, columns[c]!, dataset.times, from, meta.frequencyMs, meta.calendar, { ...opts, missing: options.missingCounts?.[name] }, notes),
   );
 
   const matrix = correlationMatrix(columns);
@@ -210,7 +238,7 @@ export function runEda(dataset: PreparedDataset, options: EdaOptions = {}): EdaR
       columns: meta.columns,
       target: meta.target,
       frequencyMs: meta.frequencyMs,
-      frequencyLabel: meta.frequencyMs === null ? null : formatDuration(meta.frequencyMs),
+      frequencyLabel: meta.calendar ? describeCalendar(meta.calendar) : meta.frequencyMs === null ? null : formatDuration(meta.frequencyMs),
       start: t0 !== undefined && Number.isFinite(t0) ? new Date(t0).toISOString() : meta.start,
       end: t1 !== undefined && Number.isFinite(t1) ? new Date(t1).toISOString() : meta.end,
       scope,

@@ -21,12 +21,19 @@ export const periodSchema = z.object({
   steps: z.number(),
   /** Period in milliseconds; null when the dataset has no regular frequency. */
   ms: z.number().nullable(),
-  /** Human form, e.g. `24 h`, `7 d`, or `12 steps` without a frequency. */
+  /** Human form, e.g. `24 h`, `7 d`, `12 months`, or `12 steps` without a frequency. */
   label: z.string(),
   /** Share of the detrended variance near this spectral peak and its harmonics (0..1). */
   powerShare: z.number(),
-  /** Peak power over the median of its spectral neighbourhood; ≥ 10 to be reported. */
+  /**
+   * Peak power over the median of its spectral neighbourhood; ≥ 20 to be reported. 0 for a cycle
+   * with too few repeats for a spectral peak, found by fitting instead (`source: "fit"`).
+   */
   prominence: z.number(),
+  /** Share of the detrended variance a cycle of this period (with harmonics) explains; periods are ranked by it. */
+  explainedVariance: z.number().optional(),
+  /** How it was found: a spectral peak, or a sinusoid fit for cycles with few repeats. */
+  source: z.enum(['spectrum', 'fit']).optional(),
 });
 export type Period = z.infer<typeof periodSchema>;
 

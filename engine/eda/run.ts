@@ -29,7 +29,7 @@ export async function edaForDataset(
     const summary = record.summary as { missing?: Record<string, { missing: number }> };
     const missingCounts = summary.missing ? Object.fromEntries(Object.entries(summary.missing).map(([c, m]) => [c, m.missing])) : undefined;
     report = runEda(dataset, { scope, ...(missingCounts ? { missingCounts } : {}) });
-    await app.datasets.setEda(datasetId, report as unknown as Record<string, unknown>);
+    await app.datasets.setEda(datasetId, report);
   }
   const plots: StoredPlot[] = [];
   if (options.plots !== false) {

@@ -287,3 +287,154 @@ export function decompositionStrength(x: Float64Array, period: number | null): S
   const strength = (v: number): number => (v > 0 && Number.isFinite(vr) ? Math.max(0, 1 - vr / v) : 0);
   return { trend: strength(varianceOf(tr)), seasonal: p === null ? null : strength(varianceOf(sr)), period: p };
 }
+
+/** Least squares of y on the given regressors (normal equations, tiny systems); returns β. */
+function leastSquares(cols: Float64Array[], y: Float64Array): Float64Array | undefined {
+  const p = cols.length;
+  const a = new Float64Array(p * (p + 1));
+  for (let i = 0; i < p; i++) {
+    const ci = cols[i]!;
+    for (let j = i; j < p; j++) {
+      const cj = cols[j]!;
+      let s = 0;
+      for (let t = 0; t < y.length; t++) s += ci[t]! * cj[t]!;
+      a[i * (p + 1) + j] = s;
+      a[j * (p + 1) + i] = s;
+    }
+    let s = 0;
+    for (let t = 0; t < y.length; t++) s += ci[t]! * y[t]!;
+    a[i * (p + 1) + p] = s;
+  }
+  // Gauss-Jordan with partial pivoting on the augmented matrix.
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(a[r * (p + 1) + c]!) > Math.abs(a[piv * (p + 1) + c]!)) piv = r;
+    if (Math.abs(a[piv * (p + 1) + c]!) < 1e-12) return undefined;
+    if (piv !== c) for (let k = 0; k <= p; k++) [a[c * (p + 1) + k], a[piv * (p + 1) + k]] = [a[piv * (p + 1) + k]!, a[c * (p + 1) + k]!];
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = a[r * (p + 1) + c]! / a[c * (p + 1) + c]!;
+      if (f !== 0) for (let k = c; k <= p; k++) a[r * (p + 1) + k] = a[r * (p + 1) + k]! - f * a[c * (p + 1) + k]!;
+    }
+  }
+  return Float64Array.from({ length: p }, (_, i) => a[i * (p + 1) + p]! / a[i * (p + 1) + i]!);
+}
+
+function detrended(x: Float64Array): Float64Array {
+  const n = x.length;
+  const tMean = (n - 1) / 2;
+  let xm = 0;
+  for (let i = 0; i < n; i++) xm += x[i]!;
+  xm /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - tMean) * (x[i]! - xm);
+    sxx += (i - tMean) * (i - tMean);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return Float64Array.from(x, (v, i) => v - xm - slope * (i - tMean));
+}
+
+/** Sum of squares of the fit of y (mean zero) on cos/sin of `period` and its harmonics, and β. */
+function cycleFit(y: Float64Array, period: number, harmonics: number, from = 0, to = y.length): { explained: number; beta: Float64Array } | undefined {
+  const m = to - from;
+  const cols: Float64Array[] = [new Float64Array(m).fill(1)];
+  for (let h = 1; h <= harmonics; h++) {
+    const w = (2 * Math.PI * h) / period;
+    cols.push(Float64Array.from({ length: m }, (_, t) => Math.cos(w * (from + t))), Float64Array.from({ length: m }, (_, t) => Math.sin(w * (from + t))));
+  }
+  const part = y.subarray(from, to);
+  const beta = leastSquares(cols, part);
+  if (!beta) return undefined;
+  let ss = 0;
+  for (let t = 0; t < m; t++) {
+    let f = 0;
+    for (let k = 0; k < cols.length; k++) f += beta[k]! * cols[k]![t]!;
+    ss += (f - beta[0]!) * (f - beta[0]!);
+  }
+  return { explained: ss, beta };
+}
+
+/**
+ * Share of the linearly detrended variance that a cycle of `period` samples (with its first
+ * `harmonics` harmonics) explains: the ranking measure for periods, 0..1.
+ */
+export function explainedVariance(x: Float64Array, period: number, harmonics = 3): number {
+  const y = detrended(x);
+  let total = 0;
+  for (let t = 0; t < y.length; t++) total += y[t]! * y[t]!;
+  const maxH = Math.max(1, Math.min(harmonics, Math.floor(period / 2)));
+  const fit = cycleFit(y, period, maxH);
+  return fit && total > 0 ? Math.min(1, fit.explained / total) : 0;
+}
+
+/** Block means down to at most `max` points: long cycles survive, the fits get cheap. */
+function blockMeans(x: Float64Array, max: number): { y: Float64Array; block: number } {
+  const block = Math.max(1, Math.ceil(x.length / max));
+  if (block === 1) return { y: x, block };
+  const m = Math.floor(x.length / block);
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < block; j++) s += x[i * block + j]!;
+    y[i] = s / block;
+  }
+  return { y, block };
+}
+
+export interface LongCycle {
+  periodSteps: number;
+  /** Share of the detrended variance the sinusoid at this period explains. */
+  explained: number;
+}
+
+/** Least share of the detrended variance a long cycle must explain to be reported. */
+const MIN_LONG_EXPLAINED = 0.3;
+
+/**
+ * Cycles with few repeats (2 to 12 full cycles in the series), which a periodogram cannot tell
+ * from slow drift: a yearly cycle in four years of daily data. Each candidate period is fitted as
+ * a sinusoid on the detrended series; a local best counts when it explains enough variance,
+ * clearly more than the periods one cycle away, and both halves of the series agree on its phase
+ * and amplitude — a random walk's slow wanders explain variance too, but not the same way twice.
+ */
+export function longCycles(x: Float64Array): LongCycle[] {
+  if (x.length < 16) return [];
+  const { y: raw, block } = blockMeans(x, 1024);
+  const y = detrended(raw);
+  const n = y.length;
+  let total = 0;
+  for (let t = 0; t < n; t++) total += y[t]! * y[t]!;
+  if (!(total > 0)) return [];
+  const score = (cycles: number): number => cycleFit(y, n / cycles, 1)?.explained ?? 0;
+  const grid: { c: number; s: number }[] = [];
+  const STEP = 0.1;
+  for (let c = 2; c <= 12 + 1e-9; c += STEP) grid.push({ c, s: score(c) });
+  const out: LongCycle[] = [];
+  for (let i = 1; i < grid.length - 1; i++) {
+    const { c, s } = grid[i]!;
+    if (!(s >= grid[i - 1]!.s && s >= grid[i + 1]!.s) || s / total < MIN_LONG_EXPLAINED) continue;
+    // Parabolic refinement of the peak in cycles.
+    const a = grid[i - 1]!.s;
+    const b = grid[i + 1]!.s;
+    const denom = a - 2 * s + b;
+    const cRef = denom !== 0 ? c + Math.max(-0.5, Math.min(0.5, (0.5 * (a - b)) / denom)) * STEP : c;
+    // A cycle stands out from the periods one cycle longer and shorter; red noise and random
+    // walks (power rising smoothly towards slow periods) do not.
+    if (s < 4 * Math.max(score(cRef - 1), score(cRef + 1))) continue;
+    const period = n / cRef;
+    const half = Math.floor(n / 2);
+    const first = cycleFit(y, period, 1, 0, half);
+    const second = cycleFit(y, period, 1, half, n);
+    if (!first || !second) continue;
+    const [a1, b1] = [first.beta[1]!, first.beta[2]!];
+    const [a2, b2] = [second.beta[1]!, second.beta[2]!];
+    const r1 = Math.hypot(a1, b1);
+    const r2 = Math.hypot(a2, b2);
+    const cosine = (a1 * a2 + b1 * b2) / (r1 * r2 || 1);
+    if (cosine < 0.8 || r1 / r2 > 2 || r2 / r1 > 2) continue;
+    out.push({ periodSteps: period * block, explained: Math.min(1, s / total) });
+  }
+  return out.sort((p, q) => q.explained - p.explained);
+}

@@ -19,6 +19,8 @@ export interface Candidate {
   code: string;
   codeSha: string;
   searchSpace: Record<string, unknown[]> | null;
+  /** Trainable parameters from its validation report, when it has one. */
+  params: number | null;
 }
 
 export function codeSha(code: string): string {
@@ -64,8 +66,9 @@ export async function syncZoo(app: Pick<App, 'db' | 'models'>): Promise<string[]
 
 /** SEARCH_SPACE of a stored model: from its validation report when it has one, else from the source. */
 export function candidateOf(m: ModelRecord): Candidate {
-  const fromReport = (m.report as { searchSpace?: Record<string, unknown[]> | null } | null)?.searchSpace;
-  return { name: m.name, kind: m.kind, code: m.code, codeSha: m.codeSha, searchSpace: fromReport ?? extractSearchSpace(m.code) };
+  const report = m.report as { searchSpace?: Record<string, unknown[]> | null; params?: unknown } | null;
+  const params = typeof report?.params === 'number' ? report.params : null;
+  return { name: m.name, kind: m.kind, code: m.code, codeSha: m.codeSha, searchSpace: report?.searchSpace ?? extractSearchSpace(m.code), params };
 }
 
 /** The candidates of a search: the chosen names, or every registered model. */

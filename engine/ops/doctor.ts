@@ -4,7 +4,8 @@
  * fonts, HTTP) is injected, so each failure mode is testable without breaking a machine.
  */
 import { GenAutoMLError } from '../errors.js';
-import { type Config, loadConfig, resolveLlmProvider } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
+import { llmEndpoint, type LlmConfig } from '../llm/presets.js';
 import type { EnvironmentInfo } from '../runner/types.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -53,7 +54,6 @@ export interface DoctorOptions {
 export const MIN_NODE_MAJOR = 20;
 const SLACK_API = 'https://slack.com/api';
 const DISCORD_API = 'https://discord.com/api/v10';
-const GROQ_API = 'https://api.groq.com';
 
 /**
  * Loads the configuration, dropping each invalid variable (and reporting it) so that the other
@@ -156,6 +156,10 @@ async function checkRunner(config: Config, probes: DoctorProbes): Promise<CheckR
         : 'apt install bubblewrap (or dnf install bubblewrap), or set GENAUTOML_ALLOW_UNSANDBOXED=true knowingly.',
     });
   }
+  // The runner's seccomp filter (python3-seccomp), as the in-sandbox probe reported it.
+  if (env.seccomp === 'on') out.push({ name: 'seccomp', status: 'ok', detail: 'the runner loads its seccomp filter before model code' });
+  else if (env.seccomp) out.push({ name: 'seccomp', status: 'warn', detail: `runner seccomp filter ${env.seccomp} (GENAUTOML_ALLOW_UNSANDBOXED)`, fix: 'apt install python3-seccomp, then unset GENAUTOML_ALLOW_UNSANDBOXED.' });
+  else if (env.error && /seccomp/.test(env.error)) out.push({ name: 'seccomp', status: 'fail', detail: oneLine(env.error), fix: 'apt install python3-seccomp (or set GENAUTOML_ALLOW_UNSANDBOXED=true knowingly).' });
   return out;
 }
 
@@ -223,22 +227,20 @@ async function request(net: Net, url: string, init: RequestInit): Promise<Probe>
   }
 }
 
-export async function checkLlm(config: Config, net: Net): Promise<CheckResult> {
-  const provider = resolveLlmProvider(config);
-  if (provider === 'offline') return { name: 'llm', status: 'ok', detail: 'offline template architect (no LLM configured)' };
-  const base = provider === 'groq' ? `${(config.groqBaseUrl ?? GROQ_API).replace(/\/+$/, '')}/openai/v1` : (config.llmBaseUrl ?? '').replace(/\/+$/, '');
-  const model = provider === 'groq' ? config.groqModel : (config.llmModel ?? '');
-  const key = provider === 'groq' ? config.groqApiKey : config.llmApiKey;
+export async function checkLlm(config: LlmConfig, net: Net): Promise<CheckResult> {
+  // The same endpoint the architect and the chat bots use, so doctor probes what they call.
+  const endpoint = llmEndpoint(config);
+  if (!endpoint) return { name: 'llm', status: 'ok', detail: 'offline template architect (no LLM configured)' };
+  const { kind: provider, apiBase: base, model, apiKey: key, keyVariable: keyVar } = endpoint;
   const what = `${provider} ${model} at ${base}`;
   if (net.quick) return { name: 'llm', status: 'skip', detail: `${what} (not contacted: --quick)` };
   const r = await request(net, `${base}/models`, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
-  const keyVar = provider === 'groq' ? 'GROQ_API_KEY' : 'GENAUTOML_LLM_API_KEY';
   if (!r.ok) return { name: 'llm', status: 'fail', detail: `${what}: unreachable (${r.error})`, fix: `Check the network route to ${base}${provider === 'openai' ? ' and that the local server is running' : ''}; unset the LLM settings to use the offline architect.` };
   if (r.status === 401 || r.status === 403) return { name: 'llm', status: 'fail', detail: `${what}: the API key was refused (HTTP ${r.status})`, fix: `Set a valid ${keyVar}.` };
-  if (r.status >= 400) return { name: 'llm', status: 'fail', detail: `${what}: GET /models answered HTTP ${r.status}`, fix: `Check ${provider === 'groq' ? 'GENAUTOML_GROQ_BASE_URL' : 'GENAUTOML_LLM_BASE_URL'} (it should end at the API root, e.g. …/v1).` };
+  if (r.status >= 400) return { name: 'llm', status: 'fail', detail: `${what}: GET /models answered HTTP ${r.status}`, fix: `Check ${endpoint.baseUrlVariable} (it should end at the API root, e.g. …/v1).` };
   const ids = ((r.body as { data?: { id?: unknown }[] } | null)?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
   if (ids.length > 0 && !ids.includes(model)) {
-    return { name: 'llm', status: 'warn', detail: `${what}: reachable, but model ${model} is not listed (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`, fix: `Set ${provider === 'groq' ? 'GENAUTOML_GROQ_MODEL' : 'GENAUTOML_LLM_MODEL'} to one of the listed models.` };
+    return { name: 'llm', status: 'warn', detail: `${what}: reachable, but model ${model} is not listed (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`, fix: `Set ${endpoint.modelVariable} to one of the listed models.` };
   }
   return { name: 'llm', status: 'ok', detail: `${what}: reachable` };
 }

@@ -38,8 +38,3 @@ export function resolveFont(): FontChoice {
   cached = { family: 'sans-serif', resvg: { loadSystemFonts: true }, source: 'system fonts (no known font file found)' };
   return cached;
 }
-
-/** For tests: forget the cached choice. */
-export function resetFontCache(): void {
-  cached = undefined;
-}

@@ -6,6 +6,9 @@ import { renderPlot } from './render.js';
 import type { Plot, RenderOptions } from './render.js';
 import { forecastSpec, horizonErrorSpec, paretoSpec } from './specs.js';
 import type { ForecastInput, HorizonInput, ParetoInput } from './specs.js';
+import { anomalyScoreSpec, type AnomalyScoreInput } from './anomaly.js';
+
+export { anomalyScoreSpec, type AnomalyScoreInput } from './anomaly.js';
 
 export { renderEdaPlots, histogram } from './eda.js';
 export type { EdaPlotOptions } from './eda.js';
@@ -26,4 +29,9 @@ export function paretoPlot(input: ParetoInput, options?: RenderOptions): Promise
 
 export function horizonErrorPlot(input: HorizonInput, options?: RenderOptions): Promise<Plot> {
   return renderPlot('horizon-error', input.title ?? `${input.metric} by horizon step`, horizonErrorSpec(input), options);
+}
+
+/** `name` tells apart several score charts of one report (stored as charts/<name>.png). */
+export function anomalyScorePlot(input: AnomalyScoreInput & { name?: string }, options?: RenderOptions): Promise<Plot> {
+  return renderPlot(input.name ?? 'anomaly-scores', input.title, anomalyScoreSpec(input), options);
 }

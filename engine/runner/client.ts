@@ -3,25 +3,25 @@
  * trains with streamed epoch events, evaluates on the test split, measures latency and exports.
  * Every call runs in a fresh, sandboxed Python process; validations use a warm pool.
  */
-import { existsSync } from 'node:fs';
-import { chmod, chown, copyFile, cp, link, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import { z } from 'zod';
+import { withOsErrors } from '../ops/os-errors.js';
+import { pythonPath, type Config } from '../config.js';
 import { GenAutoMLError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { WarmPool } from './pool.js';
+import { RunnerPool, defaultRunnerSlots, unboundedAdmission, type AdmissionMode, type RunnerAdmission } from './admission.js';
 import { RunnerFailure, RunnerProcess, failureToError, type ProcessFailure } from './process.js';
-import type { ResultMessage } from './protocol.js';
-import {
-  bwrapWorks,
-  findBwrap,
-  hasNvidiaDevice,
-  planCommand,
-  probePythonLayout,
-  type Limits,
-  type PythonLayout,
-} from './sandbox.js';
+import type { ReadyMessage, ResultMessage } from './protocol.js';
+import { Environment } from './environment.js';
+import { hasNvidiaDevice, planCommand, type Limits } from './sandbox.js';
+import { buildRecordSchema, metadataJson, usageMarkdown, type ExportFacts } from './exportfiles.js';
+import { Staging, watchScratch, type ExpectedOutput, type StagedInput } from './staging.js';
+import { checkTensorFile } from './tensors.js';
+import { anomalyMetrics, cutRows, defaultFaultCount, forecastMetrics, injectFaults, loadSeries, scoreWindows, windowInput, windowStarts } from './scoring.js';
 import {
   environmentInfoSchema,
   evaluateResultSchema,
@@ -31,7 +31,6 @@ import {
   trainOptionsSchema,
   trainResultSchema,
   validationReportSchema,
-  type DataRef,
   type Device,
   type EnvironmentInfo,
   type EvaluateResult,
@@ -51,22 +50,19 @@ import {
   type Validator,
 } from './types.js';
 
-export interface RunnerClientOptions {
-  /** Interpreter with torch; default /usr/bin/python3 when present, else python3 on PATH. */
-  python?: string;
-  device?: Device;
-  /** Run untrusted code without bubblewrap when it is missing or broken (operator opt-out). */
-  allowUnsandboxed?: boolean;
-  /** RLIMIT_AS per runner process (CPU only; CUDA reserves address space it never uses). */
-  runnerMemoryMb?: number;
-  validateTimeoutS?: number;
-  trialTimeoutS?: number;
-  /** Default parameter budget for validate and train. */
-  paramBudget?: number;
-  /** torch threads for trials (cores / worker slots); validations use at most 2. */
+/**
+ * The settings a runner obeys, from the frozen configuration (engine/config.ts: defaults, bounds
+ * and meaning live there and only there). python: the interpreter with torch (pythonPath resolves
+ * an unset one); runnerMemoryMb: RLIMIT_AS per process (CPU only: CUDA reserves address space it
+ * never uses); paramBudget: the default budget of validate and train; validatePoolSize: warm
+ * validate processes (0: none).
+ */
+export type RunnerSettings = Pick<Config, 'python' | 'device' | 'allowUnsandboxed' | 'runnerMemoryMb' | 'validateTimeoutS' | 'trialTimeoutS' | 'paramBudget' | 'validatePoolSize'>;
+
+/** The settings, and how this process runs its runners. */
+export interface RunnerClientOptions extends RunnerSettings {
+  /** torch threads for trials (cores / worker slots); validations use at most 2. Default: the cores. */
   threads?: number;
-  /** Warm validate processes (0 disables the pool). */
-  validatePoolSize?: number;
   logger?: Logger;
   /** Where per-process scratch directories go; default <os tmpdir>/genautoml-runner. */
   scratchRoot?: string;
@@ -78,9 +74,16 @@ export interface RunnerClientOptions {
   killGraceMs?: number;
   /** Extra variables for the runner (e.g. CUDA_VISIBLE_DEVICES); the parent environment is never passed. */
   extraEnv?: Record<string, string>;
+  /** Slots every runner process takes first (admission.ts); default: no bound. */
+  admission?: RunnerAdmission;
 }
 
-export interface ValidateOptions {
+/** How a call waits for a runner slot: a tool call may be refused with runner.busy, a job waits. */
+export interface AdmissionCallOptions {
+  admission?: AdmissionMode;
+}
+
+export interface ValidateOptions extends AdmissionCallOptions {
   paramBudget?: number;
   signal?: AbortSignal;
   hyper?: Record<string, Scalar>;
@@ -90,7 +93,7 @@ export interface ValidateOptions {
   policy?: boolean;
 }
 
-export interface TrainCallOptions extends RunOptions {
+export interface TrainCallOptions extends RunOptions, AdmissionCallOptions {
   onEvent?: (e: RunnerEvent) => void;
   paramBudget?: number;
   /** Tests only (see ValidateOptions.policy). */
@@ -132,39 +135,57 @@ export class TrainRun implements PromiseLike<TrainResult> {
   }
 }
 
-interface Setup {
-  layout: PythonLayout;
-  bwrap: string | null;
-  mode: 'bwrap' | 'unsandboxed' | 'unavailable';
-  bwrapError: string | null;
-}
-
 type Kind = 'validate' | 'trial';
 
+/** One sandboxed call: inputs in, a request, and the outputs the host expects copied out. */
+interface StagedCall {
+  kind: Kind;
+  what: string;
+  inputs: StagedInput[];
+  timeoutS: number;
+  gpu: boolean;
+  threads?: number;
+  signal?: AbortSignal;
+  onEvent?: (e: RunnerEvent, scratch: string) => void;
+  attach?: (p: RunnerProcess) => void;
+  request: (paths: string[], scratch: string) => Record<string, unknown>;
+  outputs?: { expected: ExpectedOutput[]; dest: string };
+  /** Awaited after the result, before outputs are copied and the scratch directory goes. */
+  settle?: () => Promise<void>;
+  /** How this call waits for a runner slot (default: a job, which always waits). */
+  admission?: AdmissionMode;
+}
+
 export class RunnerClient implements Validator {
-  private readonly o: Required<Omit<RunnerClientOptions, 'bwrap' | 'extraEnv' | 'runAsNobody'>> & {
+  private readonly o: Required<Omit<RunnerClientOptions, 'python' | 'bwrap' | 'extraEnv' | 'runAsNobody' | 'admission'>> & {
+    python: string;
     bwrap: string | null | undefined;
     extraEnv: Record<string, string>;
     runAsNobody: boolean;
   };
-  private setupP: Promise<Setup> | null = null;
   private pool: WarmPool | null = null;
+  /** Where each validate process may write (its probe output), host side. */
+  private readonly validateScratch = new WeakMap<RunnerProcess, string>();
   private readonly log: Logger;
   private closed = false;
   private readonly cleanups = new Set<Promise<unknown>>();
+  private readonly staging: Staging;
+  private readonly env: Environment;
+  /** Every runner process is started holding one of its slots (validate, staged). */
+  readonly admission: RunnerAdmission;
 
-  constructor(options: RunnerClientOptions = {}) {
+  constructor(options: RunnerClientOptions) {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     this.o = {
-      python: options.python ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
-      device: options.device ?? 'auto',
-      allowUnsandboxed: options.allowUnsandboxed ?? false,
-      runnerMemoryMb: options.runnerMemoryMb ?? 6144,
-      validateTimeoutS: options.validateTimeoutS ?? 60,
-      trialTimeoutS: options.trialTimeoutS ?? 1800,
-      paramBudget: options.paramBudget ?? 5_000_000,
+      python: pythonPath(options.python),
+      device: options.device,
+      allowUnsandboxed: options.allowUnsandboxed,
+      runnerMemoryMb: options.runnerMemoryMb,
+      validateTimeoutS: options.validateTimeoutS,
+      trialTimeoutS: options.trialTimeoutS,
+      paramBudget: options.paramBudget,
       threads: Math.max(1, options.threads ?? cores),
-      validatePoolSize: options.validatePoolSize ?? 1,
+      validatePoolSize: options.validatePoolSize,
       logger: options.logger ?? silentLogger,
       scratchRoot: options.scratchRoot ?? path.join(os.tmpdir(), 'genautoml-runner'),
       bwrap: options.bwrap,
@@ -173,14 +194,17 @@ export class RunnerClient implements Validator {
       killGraceMs: options.killGraceMs ?? 2000,
       extraEnv: options.extraEnv ?? {},
     };
+    this.admission = options.admission ?? unboundedAdmission;
     this.log = this.o.logger.child({ component: 'runner' });
+    this.staging = new Staging(this.o.scratchRoot, this.o.runAsNobody);
+    this.env = new Environment({ python: this.o.python, bwrap: this.o.bwrap, runAsNobody: this.o.runAsNobody, allowUnsandboxed: this.o.allowUnsandboxed, staging: this.staging, log: this.log });
   }
 
-  /** Built from the frozen configuration (engine/config.ts); `threads` from the worker's slots. */
+  /** Built from the frozen configuration (engine/config.ts); `threads` from the worker's slots; a runner pool of its own unless `extra.admission` is given. */
   static fromConfig(config: Config, extra: Partial<RunnerClientOptions> = {}): RunnerClient {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     return new RunnerClient({
-      ...(config.python ? { python: config.python } : {}),
+      python: config.python,
       device: config.device,
       allowUnsandboxed: config.allowUnsandboxed,
       runnerMemoryMb: config.runnerMemoryMb,
@@ -190,91 +214,41 @@ export class RunnerClient implements Validator {
       validatePoolSize: config.validatePoolSize,
       threads: Math.max(1, Math.floor(cores / config.workerConcurrency)),
       ...(config.cudaVisibleDevices === undefined ? {} : { extraEnv: { CUDA_VISIBLE_DEVICES: config.cudaVisibleDevices } }),
-      // Not under the home directory: when the server runs as root the sandbox runs as nobody,
-      // which must be able to enter the scratch root, and a home such as /root is closed to it.
+      admission: extra.admission ?? runnerPoolFromConfig(config),
       ...extra,
     });
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Environment
-  // ------------------------------------------------------------------------------------------
-
-  private setup(): Promise<Setup> {
-    this.setupP ??= (async () => {
-      let layout: PythonLayout;
-      try {
-        layout = await probePythonLayout(this.o.python);
-      } catch (e) {
-        this.setupP = null; // allow a retry after the operator fixes the interpreter
-        throw new GenAutoMLError('runner.unavailable', `cannot run the Python interpreter ${this.o.python}: ${e instanceof Error ? e.message.slice(0, 500) : String(e)}`, {
-          hint: 'Install python3 with torch (Debian: python3-torch) or set GENAUTOML_PYTHON.',
-          cause: e,
-        });
-      }
-      await mkdir(this.o.scratchRoot, { recursive: true, mode: 0o711 });
-      const bwrap = await findBwrap(this.o.bwrap);
-      let bwrapError: string | null = bwrap ? null : 'bwrap not found';
-      if (bwrap) {
-        const works = await bwrapWorks(bwrap, this.o.runAsNobody);
-        if (!works.ok) bwrapError = works.error ?? 'bwrap failed';
-      }
-      const mode = bwrap && !bwrapError ? 'bwrap' : this.o.allowUnsandboxed ? 'unsandboxed' : 'unavailable';
-      if (mode === 'unsandboxed') {
-        this.log.warn('running untrusted model code WITHOUT bubblewrap (GENAUTOML_ALLOW_UNSANDBOXED): only the static policy and rlimits protect this host', { bwrapError });
-      }
-      return { layout, bwrap: mode === 'bwrap' ? bwrap : null, mode, bwrapError };
-    })();
-    return this.setupP;
-  }
-
   /** Torch version, device, CUDA, sandbox state: for the server_info tool. Never throws for a missing torch. */
   async probeEnvironment(): Promise<EnvironmentInfo> {
-    const bwrapPath = await findBwrap(this.o.bwrap);
-    const base: EnvironmentInfo = {
-      python: this.o.python,
-      pythonVersion: null,
-      torchVersion: null,
-      numpyVersion: null,
-      onnxVersion: null,
-      cudaAvailable: false,
-      cudaDevice: null,
-      device: 'cpu',
-      bwrap: bwrapPath,
-      sandbox: 'unavailable',
-      error: null,
-    };
-    let s: Setup;
-    try {
-      s = await this.setup();
-    } catch (e) {
-      return { ...base, error: e instanceof Error ? e.message : String(e) };
-    }
-    base.pythonVersion = s.layout.version;
-    base.sandbox = s.mode;
-    base.bwrap = s.mode === 'bwrap' ? s.bwrap : bwrapPath;
+    const { info, setup } = await this.env.base();
+    if (!setup) return info;
     try {
       const gpu = this.o.device !== 'cpu' && hasNvidiaDevice();
       // The probe runs no model code; it runs sandboxed when it can, which also proves the binds work.
-      const proc = await this.spawn('validate', { readOnly: [], gpu, trusted: true });
-      const res = await proc.request({ op: 'probe', device: this.o.device }, { timeoutMs: 120_000 }).catch((e: unknown) => {
-        throw e instanceof RunnerFailure ? failureToError(e.failure, 'environment probe') : e;
-      });
-      if (!res.ok) throw new GenAutoMLError('runner.failed', res.error.message);
-      const d = res.data as Record<string, unknown>;
+      const { data, ready } = await this.staged({
+        kind: 'validate',
+        what: 'environment probe',
+        inputs: [],
+        timeoutS: 120,
+        gpu,
+        request: () => ({ op: 'probe', device: this.o.device }),
+      }, true);
+      const d = data as Record<string, unknown>;
       const cuda = d['cudaAvailable'] === true;
       return environmentInfoSchema.parse({
-        ...base,
-        pythonVersion: d['pythonVersion'] ?? base.pythonVersion,
+        ...info,
+        pythonVersion: d['pythonVersion'] ?? info.pythonVersion,
         torchVersion: d['torchVersion'] ?? null,
         numpyVersion: d['numpyVersion'] ?? null,
         onnxVersion: d['onnxVersion'] ?? null,
         cudaAvailable: cuda,
         cudaDevice: d['cudaDevice'] ?? null,
         device: this.o.device === 'auto' ? (cuda ? 'cuda' : 'cpu') : this.o.device,
+        seccomp: typeof ready.limits['seccomp'] === 'string' ? ready.limits['seccomp'] : null,
       });
     } catch (e) {
-      return { ...base, error: e instanceof Error ? e.message : String(e) };
+      return { ...info, error: e instanceof Error ? e.message : String(e) };
     }
   }
 
@@ -288,105 +262,53 @@ export class RunnerClient implements Validator {
       // CPU seconds across all threads, plus interpreter and torch start-up.
       cpuS: Math.ceil(timeoutS * Math.max(1, threads) + 30),
       nproc: 512,
-      fsizeMb: kind === 'validate' ? 64 : 2048,
+      fsizeMb: this.fsizeMb(kind),
     };
   }
 
-  private async newScratch(prefix: string): Promise<string> {
-    const dir = await mkdtemp(path.join(this.o.scratchRoot, prefix));
-    await this.own(dir);
-    return dir;
+  private fsizeMb(kind: Kind): number {
+    return kind === 'validate' ? 64 : 2048;
   }
 
-  private async own(dir: string): Promise<void> {
-    if (this.o.runAsNobody) await chown(dir, 65534, 65534);
+  /** A caller may shorten a limit for one call, never lengthen it past the configured one. */
+  private timeout(kind: Kind, requested: number | undefined, cap?: number): number {
+    const configured = Math.min(kind === 'validate' ? this.o.validateTimeoutS : this.o.trialTimeoutS, cap ?? Infinity);
+    return requested === undefined ? configured : Math.min(requested, configured);
   }
 
-  /**
-   * Input files as the sandbox sees them. Running as nobody, bwrap can bind only paths nobody
-   * may traverse, so inputs are hard-linked (copied when the link is impossible or the file is
-   * not world-readable) into a fresh directory under the scratch root; otherwise the files'
-   * own directories are bound read-only.
-   */
-  private async stageInputs(files: string[]): Promise<{ paths: string[]; readOnly: string[]; cleanup: () => Promise<void> }> {
-    await this.setup(); // creates the scratch root
-    const abs = files.map((f) => path.resolve(f));
-    for (const f of abs) {
-      if (!existsSync(f)) throw new GenAutoMLError('runner.bad_request', `input file ${f} does not exist`);
-    }
-    if (!this.o.runAsNobody) return { paths: abs, readOnly: abs.map((f) => path.dirname(f)), cleanup: async () => undefined };
-    const dir = await mkdtemp(path.join(this.o.scratchRoot, 'in-'));
-    await chmod(dir, 0o755);
-    const paths: string[] = [];
-    for (const [i, f] of abs.entries()) {
-      const dest = path.join(dir, `${i}-${path.basename(f)}`);
-      const readable = ((await stat(f)).mode & 0o004) !== 0;
-      let linked = false;
-      if (readable) {
-        try {
-          await link(f, dest);
-          linked = true;
-        } catch {
-          // other file system: copy below
-        }
-      }
-      if (!linked) {
-        await copyFile(f, dest);
-        await chmod(dest, 0o644);
-      }
-      paths.push(dest);
-    }
-    return { paths, readOnly: [dir], cleanup: () => rm(dir, { recursive: true, force: true }) };
-  }
-
-  /** A writable directory for the sandbox whose contents end up in `target` on success. */
-  private async stageOutput(target: string): Promise<{ dir: string; finish: (ok: boolean) => Promise<void> }> {
-    await mkdir(target, { recursive: true });
-    if (!this.o.runAsNobody) return { dir: path.resolve(target), finish: async () => undefined };
-    const dir = await this.newScratch('out-');
-    return {
-      dir,
-      finish: async (ok) => {
-        if (ok) await cp(dir, target, { recursive: true, force: true });
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  }
-
-  private async spawn(
-    kind: Kind,
-    p: { readOnly: string[]; gpu: boolean; scratch?: string; threads?: number; timeoutS?: number; trusted?: boolean },
-  ): Promise<RunnerProcess> {
+  private async spawn(kind: Kind, p: { readOnly: string[]; gpu: boolean; scratch: string; threads?: number; timeoutS: number; trusted?: boolean }): Promise<RunnerProcess> {
     if (this.closed) throw new GenAutoMLError('runner.closed', 'the runner client is closed');
-    const s = await this.setup();
+    const s = await this.env.setup();
     if (s.mode === 'unavailable' && !p.trusted) {
       throw new GenAutoMLError('sandbox.unavailable', `refusing to run untrusted model code without a sandbox: ${s.bwrapError}`, {
         hint: 'Install bubblewrap (Debian: apt-get install bubblewrap) and allow unprivileged user namespaces, or set GENAUTOML_ALLOW_UNSANDBOXED=true to accept the risk.',
         details: { bwrapError: s.bwrapError },
       });
     }
-    const ownScratch = p.scratch === undefined;
-    const scratch = p.scratch ?? (await this.newScratch(kind === 'validate' ? 'v-' : 't-'));
     const threads = p.threads ?? (kind === 'validate' ? Math.min(2, this.o.threads) : this.o.threads);
-    const timeoutS = p.timeoutS ?? (kind === 'validate' ? this.o.validateTimeoutS : this.o.trialTimeoutS);
     const plan = planCommand({
       layout: s.layout,
       bwrap: s.bwrap,
-      scratch,
-      readOnly: [...new Set(p.readOnly)].filter((d) => d !== scratch),
-      limits: this.limits(kind, p.gpu, threads, timeoutS),
+      scratch: p.scratch,
+      readOnly: [...new Set(p.readOnly)].filter((d) => d !== p.scratch),
+      limits: this.limits(kind, p.gpu, threads, p.timeoutS),
       gpu: p.gpu,
       asNobody: this.o.runAsNobody && s.bwrap !== null,
       threads,
       extraEnv: this.o.extraEnv,
+      seccomp: this.o.allowUnsandboxed ? 'optional' : 'required',
     });
     const proc = new RunnerProcess(plan, this.log, this.o.killGraceMs, this.o.maxLineBytes);
-    if (ownScratch) {
-      const cleanup = proc.waitExit().then(() => rm(scratch, { recursive: true, force: true }).catch(() => undefined));
-      this.cleanups.add(cleanup);
-      void cleanup.then(() => this.cleanups.delete(cleanup));
-    }
+    watchScratch(proc, p.scratch, kind === 'validate' ? 256 * 1024 * 1024 : 2 * this.fsizeMb(kind) * 1024 * 1024);
     return proc;
+  }
+
+  /** Removes a scratch directory once its process is gone (close() waits for these). */
+  private removeAfter(proc: RunnerProcess | null, dir: string): Promise<void> {
+    const cleanup = (proc ? proc.waitExit() : Promise.resolve()).then(() => rm(dir, { recursive: true, force: true }).catch(() => undefined));
+    this.cleanups.add(cleanup);
+    void cleanup.then(() => this.cleanups.delete(cleanup));
+    return cleanup;
   }
 
   private usesGpu(device: Device | undefined): boolean {
@@ -394,19 +316,26 @@ export class RunnerClient implements Validator {
     return d === 'cuda' || (d === 'auto' && hasNvidiaDevice());
   }
 
+  private async spawnValidate(): Promise<RunnerProcess> {
+    const scratch = await this.staging.scratch('v-');
+    const proc = await this.spawn('validate', { readOnly: [], gpu: false, scratch, timeoutS: this.o.validateTimeoutS }).catch(async (e: unknown) => {
+      await rm(scratch, { recursive: true, force: true });
+      throw e;
+    });
+    this.validateScratch.set(proc, scratch);
+    void this.removeAfter(proc, scratch);
+    return proc;
+  }
+
   private poolFor(): WarmPool | null {
     if (this.o.validatePoolSize <= 0) return null;
-    this.pool ??= new WarmPool(
-      this.o.validatePoolSize,
-      () => this.spawn('validate', { readOnly: [], gpu: false }),
-      (err) => this.log.debug('warm pool could not start a runner', { err }),
-    );
+    this.pool ??= new WarmPool(this.o.validatePoolSize, () => this.spawnValidate(), (err) => this.log.debug('warm pool could not start a runner', { err }));
     return this.pool;
   }
 
   /** Starts the warm pool (e.g. at server start) and resolves once a pooled process is ready. */
   async warmUp(): Promise<void> {
-    await this.setup();
+    await this.env.setup();
     await this.poolFor()?.whenReady();
   }
 
@@ -417,17 +346,53 @@ export class RunnerClient implements Validator {
     await Promise.all([...this.cleanups]);
   }
 
-  // ------------------------------------------------------------------------------------------
+  /**
+   * Every operation but validate goes through here: stage the inputs read-only, give the
+   * process a fresh scratch directory, send one request, wait for the process to end, and copy
+   * out only the outputs the host expects (staging.ts). The scratch directory is removed after.
+   */
+  private staged(c: StagedCall, trusted = false): Promise<{ data: unknown; files: Array<{ name: string; bytes: number }>; sandboxed: boolean; ready: ReadyMessage }> {
+    // The slot is held from before staging until the scratch directory is gone.
+    return this.admission.run(c.what, () => this.stagedHolding(c, trusted), { mode: c.admission ?? 'job', ...(c.signal ? { signal: c.signal } : {}) });
+  }
+
+  private async stagedHolding(c: StagedCall, trusted: boolean): Promise<{ data: unknown; files: Array<{ name: string; bytes: number }>; sandboxed: boolean; ready: ReadyMessage }> {
+    const inputs = await this.staging.inputs(c.inputs);
+    const scratch = await this.staging.scratch(c.kind === 'validate' ? 'v-' : 't-');
+    let proc: RunnerProcess | null = null;
+    try {
+      proc = await this.spawn(c.kind, { readOnly: inputs.readOnly, gpu: c.gpu, scratch, timeoutS: c.timeoutS, trusted, ...(c.threads ? { threads: c.threads } : {}) });
+      c.attach?.(proc);
+      const data = await this.call(proc, c.what, c.request(inputs.paths, scratch), c.timeoutS, c.signal, c.onEvent ? (e) => c.onEvent!(e, scratch) : undefined);
+      await c.settle?.();
+      // Nothing may still write while the outputs are copied.
+      await proc.waitExit();
+      const files = c.outputs ? await this.staging.copyOut(scratch, c.outputs.expected, c.outputs.dest) : [];
+      return { data, files, sandboxed: proc.sandboxed, ready: await proc.ready };
+    } finally {
+      await inputs.cleanup();
+      await this.removeAfter(proc, scratch);
+    }
+  }
+
+// ------------------------------------------------------------------------------------------
   // validate
   // ------------------------------------------------------------------------------------------
 
   async validate(code: string, dims: ModelDims, options: ValidateOptions = {}): Promise<ValidationReport> {
-    const started = performance.now();
     const d = modelDimsSchema.parse(dims);
     if (options.signal?.aborted) throw new GenAutoMLError('runner.cancelled', 'validation cancelled');
+    return this.admission.run('validation', () => this.validateHolding(code, d, options), { mode: options.admission ?? 'job', ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  private async validateHolding(code: string, d: ModelDims, options: ValidateOptions): Promise<ValidationReport> {
+    const started = performance.now();
     const pool = this.poolFor();
-    const proc = pool ? await pool.acquire() : await this.spawn('validate', { readOnly: [], gpu: false });
-    const timeoutS = options.timeoutS ?? this.o.validateTimeoutS;
+    const proc = pool ? await pool.acquire() : await this.spawnValidate();
+    // The verdict on the output is the host's: the sandbox writes its forward output on a batch
+    // of 3 under a name chosen here, and the host checks its size (the contract's shape) and values.
+    const probe = { name: `probe-${randomBytes(8).toString('hex')}.f32`, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff };
+    const timeoutS = this.timeout('validate', options.timeoutS);
     const empty = (stage: ValidationReport['stage'], message: string, traceback: string | null = null): ValidationReport => ({
       ok: false,
       stage,
@@ -457,14 +422,19 @@ export class RunnerClient implements Validator {
           policy: options.policy ?? true,
           device: 'cpu',
           sandboxed: proc.sandboxed,
+          probeFile: probe.name,
+          probeSeed: probe.seed,
         },
         { timeoutMs: timeoutS * 1000, ...(options.signal ? { signal: options.signal } : {}) },
       );
+      // The slot is given back only once the process is gone (it exits by itself after its one reply).
+      await proc.waitExit();
     } catch (e) {
+      await proc.waitExit();
       if (!(e instanceof RunnerFailure)) throw e;
       const f = e.failure;
       if (f.kind === 'cancelled') throw failureToError(f, 'validation');
-      if (f.kind === 'spawn') throw failureToError(f, 'validation');
+      if (f.kind === 'spawn' || f.kind === 'sandbox') throw failureToError(f, 'validation');
       return empty(...failureStage(f, timeoutS));
     }
     if (!res.ok) {
@@ -475,141 +445,333 @@ export class RunnerClient implements Validator {
     }
     const parsed = validationReportSchema.safeParse(res.data);
     if (!parsed.success) throw new GenAutoMLError('runner.protocol', `invalid validation report from the runner: ${parsed.error.message.slice(0, 1000)}`);
-    return { ...parsed.data, durationMs: performance.now() - started, sandboxed: proc.sandboxed };
+    const report = { ...parsed.data, expectedShape: [2, d.horizon, d.nFeatures], durationMs: performance.now() - started, sandboxed: proc.sandboxed };
+    if (!report.ok) return report;
+    const verdict = await this.checkProbe(proc, probe.name, d);
+    return verdict ? { ...report, ...verdict, ok: false, latencyMs: null } : report;
+  }
+
+  /** null when the probe output is a finite [3, H, C] float32 tensor; otherwise the failed stage. */
+  private async checkProbe(proc: RunnerProcess, name: string, d: ModelDims): Promise<Pick<ValidationReport, 'stage' | 'message'> | null> {
+    const dir = this.validateScratch.get(proc);
+    if (!dir) throw new GenAutoMLError('runner.protocol', 'validation process has no scratch directory');
+    const bytes = 3 * d.horizon * d.nFeatures * 4;
+    let buf: Buffer | null;
+    try {
+      buf = await this.staging.read(dir, { name, maxBytes: bytes, exactBytes: bytes, optional: true });
+    } catch (err) {
+      if (!(err instanceof GenAutoMLError) || err.code !== 'runner.bad_output') throw err;
+      return { stage: 'shape', message: `the runner said the model is fine, but its output on a batch of 3 was refused by the host: ${err.message}` };
+    }
+    if (!buf) return { stage: 'shape', message: 'the runner said the model is fine, but wrote no output for the host to check (a forged verdict?)' };
+    const out = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+    if (!out.every(Number.isFinite)) return { stage: 'finite', message: 'output contains NaN or Inf on a standard normal input (checked by the host)' };
+    return null;
   }
 
   // ------------------------------------------------------------------------------------------
   // train / evaluate / latency / export
   // ------------------------------------------------------------------------------------------
 
+  /**
+   * Trains in a sandbox that never receives a test row (its data file ends with the validation
+   * split). Each epoch the trainer writes its validation predictions to a host-named file; the
+   * host scores them against its own targets (scoring.ts), and only those host values reach
+   * onEvent, the history and bestValLoss. The trainer's own numbers are ignored.
+   */
   train(spec: TrainSpec, options: TrainCallOptions = {}): TrainRun {
     return new TrainRun(async (run, internal) => {
-      modelDimsSchema.parse(spec.dims);
+      const dims = modelDimsSchema.parse(spec.dims);
       const train = trainOptionsSchema.parse(spec.train ?? {});
       const signal = options.signal ? AbortSignal.any([options.signal, internal]) : internal;
-      const gpu = this.usesGpu(options.device);
-      const timeoutS = options.timeoutS ?? this.o.trialTimeoutS;
-      const inputs = await this.stageInputs(dataFiles(spec.data));
-      const out = await this.stageOutput(spec.workDir);
-      let ok = false;
-      try {
-        const proc = await this.spawn('trial', {
-          readOnly: inputs.readOnly,
-          gpu,
-          scratch: out.dir,
-          timeoutS,
-          ...(options.threads ? { threads: options.threads } : {}),
+      const dest = path.resolve(spec.workDir);
+      const series = await loadSeries(spec.data.valuesPath, spec.data.meta, spec.data.labelsPath);
+      const valEnd = spec.data.meta.splits.val[1];
+      const cutMeta = { ...spec.data.meta, rows: valEnd, splits: { ...spec.data.meta.splits, test: [valEnd, valEnd] as [number, number] } };
+      const { lookback: L, horizon: H } = dims;
+      const valStarts = windowStarts(series, 'val', L, H);
+      const crit = train.loss ?? (dims.task === 'anomaly' ? 'mse' : 'mae');
+      const scored = new Map<number, { loss: number; mse: number }>();
+      let chain: Promise<void> = Promise.resolve();
+      let fatal: unknown = null;
+      let proc: RunnerProcess | null = null;
+      const onEpoch = (e: RunnerEvent, scratch: string): void => {
+        if (e.event !== 'epoch') {
+          options.onEvent?.(e);
+          return;
+        }
+        chain = chain.then(async () => {
+          // Epochs come in order, once each; anything else is a forged line and is dropped.
+          if (fatal || e.epoch !== scored.size + 1) return;
+          let host: { loss: number; mse: number } | null = null;
+          if (valStarts.length > 0) {
+            const name = `val-${e.epoch}.f32`;
+            const bytes = valStarts.length * H * series.C * 4;
+            try {
+              // No file yet: a line the model forged before the trainer finished this epoch.
+              const buf = await this.staging.read(scratch, { name, maxBytes: bytes, exactBytes: bytes, optional: true });
+              if (!buf) return;
+              await rm(path.join(scratch, name), { force: true });
+              const pred = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+              const m = scoreWindows(series, valStarts, L, H, pred);
+              host = { loss: crit === 'mse' ? m.mse : m.mae, mse: m.mse };
+            } catch (err) {
+              fatal = err;
+              proc?.kill('protocol', `validation predictions of epoch ${e.epoch} refused`);
+              return;
+            }
+            scored.set(e.epoch, host);
+          } else {
+            scored.set(e.epoch, { loss: NaN, mse: NaN });
+          }
+          options.onEvent?.({ ...e, val_loss: finiteOrNull(host?.loss), val_mse: finiteOrNull(host?.mse) });
         });
-        run.attach(proc);
-        const res = await this.call(proc, 'training', {
-          op: 'train',
-          ...modelFields(spec),
-          data: dataField(spec.data, inputs.paths),
-          workDir: out.dir,
-          train,
-          paramBudget: options.paramBudget ?? this.o.paramBudget,
-          policy: options.policy ?? true,
-          device: options.device ?? this.o.device,
-          threads: options.threads ?? this.o.threads,
-        }, timeoutS, signal, options.onEvent);
-        const result = parseOrThrow(trainResultSchema, res, 'train');
-        ok = true;
-        return { ...result, weightsPath: path.join(path.resolve(spec.workDir), 'weights.pt') };
-      } finally {
-        await out.finish(ok);
-        await inputs.cleanup();
+      };
+      const labels = series.labels;
+      let data: unknown;
+      let files: Array<{ name: string; bytes: number }>;
+      try {
+        ({ data, files } = await this.staged({
+          kind: 'trial',
+          what: 'training',
+          ...(options.admission ? { admission: options.admission } : {}),
+          inputs: [{ name: 'values.f32', bytes: cutRows(series, valEnd) }, ...(labels ? [{ name: 'labels.u8', bytes: Buffer.from(labels.subarray(0, valEnd)) }] : [])],
+          timeoutS: this.timeout('trial', options.timeoutS),
+          gpu: this.usesGpu(options.device),
+          ...(options.threads ? { threads: options.threads } : {}),
+          signal,
+          onEvent: onEpoch,
+          settle: () => chain,
+          attach: (p) => {
+            proc = p;
+            run.attach(p);
+          },
+          request: (paths, scratch) => ({
+            op: 'train',
+            ...modelFields(spec),
+            data: { valuesPath: paths[0], labelsPath: labels ? paths[1] : null, meta: cutMeta },
+            workDir: scratch,
+            train,
+            paramBudget: options.paramBudget ?? this.o.paramBudget,
+            policy: options.policy ?? true,
+            device: options.device ?? this.o.device,
+            threads: options.threads ?? this.o.threads,
+          }),
+          outputs: {
+            dest,
+            expected: [
+              { name: WEIGHTS_FILE, maxBytes: this.fsizeMb('trial') * 1024 * 1024, verify: async (f) => void checkTensorFile(await readFile(f)) },
+              { name: 'build.json', maxBytes: 1024 * 1024 },
+            ],
+          },
+        }));
+      } catch (e) {
+        await chain;
+        throw fatal ?? e;
       }
+      if (fatal) throw fatal;
+      const result = parseOrThrow(trainResultSchema, data, 'train');
+      const weightsPath = path.join(dest, WEIGHTS_FILE);
+      if (!files.some((f) => f.name === WEIGHTS_FILE)) throw new GenAutoMLError('runner.bad_output', 'training wrote no weights');
+      // History and best loss from the host's scores only; the reply's numbers are claims.
+      const claimed = new Map(result.history.map((h) => [h.epoch, h]));
+      const history = [...scored.entries()].map(([epoch, v]) => ({ epoch, train_loss: claimed.get(epoch)?.train_loss ?? null, val_loss: finiteOrNull(v.loss), lr: claimed.get(epoch)?.lr ?? 0 }));
+      const finite = history.flatMap((h) => (h.val_loss === null ? [] : [h.val_loss]));
+      const atBest = scored.get(result.bestEpoch)?.loss;
+      const bestValLoss = finiteOrNull(atBest) ?? (finite.length ? Math.min(...finite) : null);
+      return { ...result, epochs: history.length, history, bestValLoss, weightsPath };
     });
   }
 
-  async evaluate(spec: EvaluateSpec, options: RunOptions & { policy?: boolean } = {}): Promise<EvaluateResult> {
-    const files = [...dataFiles(spec.data), spec.weightsPath];
-    const res = await this.runStaged(files, 'evaluation', options.timeoutS ?? this.o.trialTimeoutS, options, (paths) => ({
-      op: 'evaluate',
-      ...modelFields(spec),
-      data: dataField(spec.data, paths),
-      weightsPath: paths[paths.length - 1],
-      anomaly: spec.anomaly ?? {},
-      batchSize: spec.batchSize ?? 256,
-    }));
-    return parseOrThrow(evaluateResultSchema, res, 'evaluate');
-  }
-
-  async latency(spec: LatencySpec, options: RunOptions & { policy?: boolean } = {}): Promise<LatencyResult> {
-    const files = spec.weightsPath ? [spec.weightsPath] : [];
-    const res = await this.runStaged(files, 'latency measurement', options.timeoutS ?? Math.min(this.o.trialTimeoutS, 600), options, (paths) => ({
-      op: 'latency',
-      ...modelFields(spec),
-      weightsPath: paths[0] ?? null,
-      batchSize: spec.batchSize ?? 64,
-      repeats: spec.repeats ?? 20,
-    }));
-    return parseOrThrow(latencyResultSchema, res, 'latency');
-  }
-
-  /** One request in a fresh trial process over staged read-only inputs, cleaned up afterwards. */
-  private async runStaged(
-    files: string[],
-    what: string,
-    timeoutS: number,
-    options: RunOptions & { policy?: boolean },
-    request: (paths: string[]) => Record<string, unknown>,
-  ): Promise<unknown> {
-    const inputs = await this.stageInputs(files);
-    try {
-      const proc = await this.spawn('trial', {
-        readOnly: inputs.readOnly,
-        gpu: this.usesGpu(options.device),
-        timeoutS,
-        ...(options.threads ? { threads: options.threads } : {}),
-      });
-      return await this.call(proc, what, {
-        ...request(inputs.paths),
-        policy: options.policy ?? true,
-        device: options.device ?? this.o.device,
-        threads: options.threads ?? this.o.threads,
-      }, timeoutS, options.signal);
-    } finally {
-      await inputs.cleanup();
-    }
-  }
-
-  async export(spec: ExportSpec, options: RunOptions & { policy?: boolean } = {}): Promise<ExportResult> {
-    const timeoutS = options.timeoutS ?? Math.min(this.o.trialTimeoutS, 900);
-    await mkdir(spec.outDir, { recursive: true });
-    if ((await readdir(spec.outDir)).length > 0) {
-      throw new GenAutoMLError('runner.export_exists', `export directory ${spec.outDir} is not empty`, { hint: 'Export into a new directory.' });
-    }
-    const inputs = await this.stageInputs([spec.weightsPath]);
-    const out = await this.stageOutput(spec.outDir);
-    let ok = false;
-    try {
-      const proc = await this.spawn('trial', {
-        readOnly: inputs.readOnly,
-        gpu: false,
-        scratch: out.dir,
-        timeoutS,
-        ...(options.threads ? { threads: options.threads } : {}),
-      });
-      const res = await this.call(proc, 'export', {
-        op: 'export',
+  /**
+   * Causal evaluation in a fresh sandbox that holds no data: the host sends the validation then
+   * the test windows one at a time in time order, each only after the previous prediction came
+   * back, and computes every metric itself (scoring.ts). Anomaly faults are injected by the host.
+   */
+  async evaluate(spec: EvaluateSpec, options: RunOptions & AdmissionCallOptions & { policy?: boolean } = {}): Promise<EvaluateResult> {
+    const dims = modelDimsSchema.parse(spec.dims);
+    const { lookback: L, horizon: H, nFeatures: C } = dims;
+    const series = await loadSeries(spec.data.valuesPath, spec.data.meta, spec.data.labelsPath);
+    const anomaly = dims.task === 'anomaly';
+    const [ta, tb] = spec.data.meta.splits.test;
+    const injected = anomaly && !series.labels ? injectFaults(series, spec.anomaly?.seed ?? 0, spec.anomaly?.faults ?? defaultFaultCount(tb - ta)) : null;
+    const testSeries = injected ? injected.series : series;
+    const valStarts = windowStarts(series, 'val', L, H, anomaly ? H : 1);
+    const testStarts = windowStarts(testSeries, 'test', L, H, anomaly ? H : 1);
+    if (testStarts.length === 0) throw new GenAutoMLError('runner.bad_request', `the test split is shorter than lookback + horizon (${L} + ${H}) rows`);
+    const windows = [...valStarts.map((s) => ({ s, from: series })), ...testStarts.map((s) => ({ s, from: testSeries }))];
+    const pred = new Float32Array(windows.length * H * C);
+    let next = 0;
+    let proc: RunnerProcess | null = null;
+    const sendNext = (): void => {
+      const w = windows[next];
+      if (!w) return proc?.send({ type: 'done' });
+      const x = Buffer.from(windowInput(w.from, w.s, L).slice().buffer);
+      proc?.send({ type: 'window', seq: next, start: w.s, x: x.toString('base64') });
+    };
+    const { data } = await this.staged({
+      kind: 'trial',
+      what: 'evaluation',
+      ...(options.admission ? { admission: options.admission } : {}),
+      inputs: [spec.weightsPath],
+      timeoutS: this.timeout('trial', options.timeoutS),
+      gpu: this.usesGpu(options.device),
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      attach: (p) => {
+        proc = p;
+      },
+      onEvent: (e) => {
+        if (e.event === 'info' && e.message.startsWith('causal') && next === 0) return sendNext();
+        if (e.event !== 'pred') return;
+        const y = Buffer.from(e.y, 'base64');
+        // One answer per window, for the window just sent; anything else ends the run.
+        if (e.seq !== next || next >= windows.length || y.length !== H * C * 4) return proc?.kill('protocol', `evaluation answer ${e.seq} out of order or of the wrong size`);
+        pred.set(new Float32Array(y.buffer.slice(y.byteOffset, y.byteOffset + y.length)), next * H * C);
+        next++;
+        sendNext();
+      },
+      request: (paths) => ({
+        op: 'evaluate_causal',
         ...modelFields(spec),
-        weightsPath: inputs.paths[0],
-        outDir: out.dir,
-        data: { name: spec.data.name ?? null, meta: spec.data.meta },
-        metrics: spec.metrics ?? {},
-        opset: spec.opset ?? 17,
-        policy: options.policy ?? true,
-        device: 'cpu',
-        threads: options.threads ?? this.o.threads,
-      }, timeoutS, options.signal);
-      const result = parseOrThrow(exportResultSchema, res, 'export');
-      ok = true;
-      return { ...result, dir: path.resolve(spec.outDir) };
-    } finally {
-      await out.finish(ok);
-      await inputs.cleanup();
+        meta: spec.data.meta,
+        weightsPath: paths[0],
+        ...this.common(options),
+      }),
+    });
+    if (next !== windows.length) throw new GenAutoMLError('runner.protocol', `evaluation ended after ${next} of ${windows.length} windows`);
+    const info = parseOrThrow(causalResultSchema, data, 'evaluate');
+    const valPred = pred.subarray(0, valStarts.length * H * C);
+    const testPred = pred.subarray(valStarts.length * H * C);
+    const v = valStarts.length ? scoreWindows(series, valStarts, L, H, valPred) : null;
+    const metrics = anomaly
+      ? anomalyMetrics(testSeries, testStarts, L, H, testPred, injected ? 'injected' : 'dataset', injected ? injected.labels : series.labels!.subarray(ta, tb), injected ? injected.faults : [], { series, starts: valStarts, pred: valPred })
+      : forecastMetrics(series, testStarts, L, H, testPred);
+    return evaluateResultSchema.parse({
+      metrics,
+      validation: { loss: v ? finiteOrNull(anomaly ? v.mse : v.mae) : null, mae: finiteOrNull(v?.mae), mse: finiteOrNull(v?.mse), windows: valStarts.length },
+      params: info.params,
+      evalTimeS: info.evalTimeS,
+      device: info.device,
+      sandboxed: info.sandboxed,
+    });
+  }
+
+  async latency(spec: LatencySpec, options: RunOptions & AdmissionCallOptions & { policy?: boolean } = {}): Promise<LatencyResult> {
+    const { data } = await this.staged({
+      kind: 'trial',
+      what: 'latency measurement',
+      ...(options.admission ? { admission: options.admission } : {}),
+      inputs: spec.weightsPath ? [spec.weightsPath] : [],
+      timeoutS: this.timeout('trial', options.timeoutS, 600),
+      gpu: this.usesGpu(options.device),
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      request: (paths) => ({
+        op: 'latency',
+        ...modelFields(spec),
+        weightsPath: paths[0] ?? null,
+        batchSize: spec.batchSize ?? 64,
+        repeats: spec.repeats ?? 20,
+        ...this.common(options),
+      }),
+    });
+    return parseOrThrow(latencyResultSchema, data, 'latency');
+  }
+
+  private common(options: RunOptions & { policy?: boolean }): Record<string, unknown> {
+    return { policy: options.policy ?? true, device: options.device ?? this.o.device, threads: options.threads ?? this.o.threads };
+  }
+
+  /**
+   * The export directory, written in four steps so that only two files come from code that ran
+   * the model (model.torchscript.pt and model.onnx, produced by tracing it): (1) the model's
+   * sandbox traces it and writes its build record; (2) a trusted runner that loads no model code
+   * turns the host-checked raw tensors into weights.pt and writes the wrapper from the runner's
+   * own source; (3) the host writes model.py, metadata.json and USAGE.md; (4) a fresh sandbox
+   * reloads the finished directory as a user would and compares predictions.
+   */
+  async export(spec: ExportSpec, options: RunOptions & AdmissionCallOptions & { policy?: boolean } = {}): Promise<ExportResult> {
+    const outDir = path.resolve(spec.outDir);
+    await withOsErrors('make the export directory', outDir, () => mkdir(outDir, { recursive: true }));
+    if ((await readdir(outDir)).length > 0) {
+      throw new GenAutoMLError('runner.export_exists', `export directory ${outDir} is not empty`, { hint: 'Export into a new directory.' });
     }
+    checkTensorFile(await readFile(spec.weightsPath));
+    const cap = this.fsizeMb('trial') * 1024 * 1024;
+    const timeoutS = this.timeout('trial', options.timeoutS, 900);
+    const base = { kind: 'trial' as const, timeoutS, gpu: false, ...(options.threads ? { threads: options.threads } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    const common = this.common({ ...options, device: 'cpu' });
+    const traced = await this.staged({
+      ...base,
+      what: 'export',
+      // Only the first step may be refused as busy; once started, the export finishes.
+      ...(options.admission ? { admission: options.admission } : {}),
+      inputs: [spec.weightsPath],
+      request: (paths, scratch) => ({ op: 'export', ...modelFields(spec), weightsPath: paths[0], outDir: scratch, opset: spec.opset ?? 17, ...common }),
+      outputs: {
+        dest: outDir,
+        expected: [
+          { name: 'model.torchscript.pt', maxBytes: cap, optional: true },
+          { name: 'model.onnx', maxBytes: cap, optional: true },
+          { name: 'build.json', maxBytes: 1024 * 1024 },
+        ],
+      },
+    });
+    const tracedData = parseOrThrow(exportTraceSchema, traced.data, 'export');
+    const buildPath = path.join(outDir, 'build.json');
+    const build = buildRecordSchema.safeParse(JSON.parse(await readFile(buildPath, 'utf8').catch(() => 'null')));
+    await rm(buildPath, { force: true });
+    if (!build.success) throw new GenAutoMLError('runner.bad_output', `the export's build record was refused: ${build.error.message.slice(0, 500)}`);
+    const packed = await this.staged(
+      {
+        ...base,
+        what: 'export (weights)',
+        inputs: [spec.weightsPath],
+        request: (paths, scratch) => ({ op: 'pack', weightsPath: paths[0], outDir: scratch, device: 'cpu', threads: 1 }),
+        outputs: { dest: outDir, expected: [{ name: 'weights.pt', maxBytes: cap }, { name: 'genautoml_wrapper.py', maxBytes: 1024 * 1024 }] },
+      },
+      true,
+    );
+    const facts: ExportFacts = {
+      dims: modelDimsSchema.parse(spec.dims),
+      hyper: spec.hyper ?? {},
+      revin: spec.revin ?? false,
+      data: spec.data,
+      metrics: spec.metrics ?? {},
+      opset: spec.opset ?? 17,
+      torch: parseOrThrow(packResultSchema, packed.data, 'export (weights)').torch,
+      build: build.data,
+    };
+    const names = [...traced.files.filter((f) => f.name !== 'build.json'), ...packed.files].map((f) => f.name).concat(['model.py', 'metadata.json', 'USAGE.md']).sort();
+    await withOsErrors('write the export', outDir, async () => {
+      await writeFile(path.join(outDir, 'model.py'), spec.code, { flag: 'wx' });
+      await writeFile(path.join(outDir, 'metadata.json'), metadataJson(facts), { flag: 'wx' });
+      await writeFile(path.join(outDir, 'USAGE.md'), usageMarkdown(facts, names), { flag: 'wx' });
+    });
+    const shipped = names.filter((n) => n !== 'USAGE.md');
+    const checked = await this.staged({
+      ...base,
+      what: 'export round trip',
+      inputs: [...shipped.map((name) => ({ name, from: path.join(outDir, name) })), { name: WEIGHTS_FILE, from: spec.weightsPath }],
+      request: (paths) => ({ op: 'export_check', ...modelFields(spec), exportDir: path.dirname(paths[0]!), weightsPath: paths[paths.length - 1], ...common }),
+    });
+    const rt = parseOrThrow(exportCheckSchema, checked.data, 'export round trip');
+    const files = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(path.join(outDir, name))).size })));
+    return exportResultSchema.parse({
+      dir: outDir,
+      files,
+      roundTrip: {
+        stateDictMaxAbsDiff: rt.stateDictMaxAbsDiff,
+        torchscriptMaxAbsDiff: rt.torchscriptMaxAbsDiff,
+        onnxMaxAbsDiff: rt.onnxMaxAbsDiff,
+        torchscriptMode: tracedData.torchscriptMode,
+        onnxChecked: rt.onnxChecked,
+        ok: rt.ok,
+      },
+      errors: [...tracedData.errors, ...rt.errors].slice(0, 20),
+      sandboxed: traced.sandboxed && checked.sandboxed,
+    });
   }
 
   private async call(
@@ -642,16 +804,32 @@ export class RunnerClient implements Validator {
   }
 }
 
+/** The process's runner pool from the frozen configuration (one per process; server/app.ts builds it). */
+export function runnerPoolFromConfig(config: Config): RunnerPool {
+  return new RunnerPool({ slots: defaultRunnerSlots(config), queue: config.runnerQueue, maxWaitS: config.runnerQueueWaitS });
+}
+
+/** The trained weights as a trainer leaves them and the host stores them (tensors.ts). */
+export const WEIGHTS_FILE = 'weights.tensors';
+
+const exportTraceSchema = z.object({ torchscriptMode: z.enum(['trace', 'script']).nullable(), errors: z.array(z.string().max(5000)).max(20) });
+const packResultSchema = z.object({ torch: z.string().max(100) });
+const causalResultSchema = z.object({ params: z.number().int(), evalTimeS: z.number(), device: z.string().max(100), sandboxed: z.boolean() });
+const exportCheckSchema = z.object({
+  stateDictMaxAbsDiff: z.number(),
+  torchscriptMaxAbsDiff: z.number().nullable(),
+  onnxMaxAbsDiff: z.number().nullable(),
+  onnxChecked: z.boolean(),
+  ok: z.boolean(),
+  errors: z.array(z.string().max(5000)).max(20),
+});
+
+function finiteOrNull(v: number | undefined): number | null {
+  return v !== undefined && Number.isFinite(v) ? v : null;
+}
+
 function modelFields(spec: { code: string; dims: ModelDims; hyper?: Record<string, Scalar>; revin?: RevinOption }): Record<string, unknown> {
   return { code: spec.code, dims: modelDimsSchema.parse(spec.dims), hyper: spec.hyper ?? {}, revin: spec.revin ?? false };
-}
-
-function dataFiles(data: { valuesPath: string; labelsPath?: string }): string[] {
-  return [data.valuesPath, ...(data.labelsPath ? [data.labelsPath] : [])];
-}
-
-function dataField(data: DataRef, staged: string[]): Record<string, unknown> {
-  return { valuesPath: staged[0], labelsPath: data.labelsPath ? staged[1] : null, meta: data.meta };
 }
 
 function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown, op: string): T {
@@ -668,7 +846,7 @@ function failureStage(f: ProcessFailure, timeoutS: number): [ValidationReport['s
     case 'cpu_limit':
       return ['timeout', 'validation exceeded its CPU-time limit and was killed (an endless loop or a very slow model?)', null];
     case 'file_limit':
-      return ['resource', 'the model wrote a file larger than the file-size limit and was killed', null];
+      return ['resource', f.message.startsWith('the scratch') ? f.message : 'the model wrote a file larger than the file-size limit and was killed', null];
     case 'memory':
       return ['resource', `the model exhausted the memory limit or was killed (${f.signal ?? `exit ${f.exitCode}`})`, tail];
     case 'protocol':

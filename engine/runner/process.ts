@@ -4,7 +4,6 @@
  * signal or a protocol violation ends the process with SIGTERM and, after a grace period, SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { GenAutoMLError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
@@ -22,7 +21,7 @@ import type { RunnerEvent } from './types.js';
 
 /** How a process ended without a result, in words a report can carry. */
 export interface ProcessFailure {
-  kind: 'timeout' | 'cancelled' | 'cpu_limit' | 'file_limit' | 'memory' | 'crashed' | 'protocol' | 'spawn';
+  kind: 'timeout' | 'cancelled' | 'cpu_limit' | 'file_limit' | 'memory' | 'crashed' | 'protocol' | 'spawn' | 'sandbox';
   message: string;
   exitCode: number | null;
   signal: string | null;
@@ -156,8 +155,9 @@ export class RunnerProcess {
   }
 
   /** SIGTERM now, SIGKILL after the grace period; to the whole process group. */
-  kill(reason: ProcessFailure['kind']): void {
+  kill(reason: ProcessFailure['kind'], why?: string): void {
     if (this.exitInfo) return;
+    if (why && !this.killReason) this.protocolError = why;
     this.killReason ??= reason;
     this.signal('SIGTERM');
     this.killTimer ??= setTimeout(() => this.signal('SIGKILL'), this.killGraceMs);
@@ -187,12 +187,18 @@ export class RunnerProcess {
     if (this.alive && this.sent) this.child.stdin!.write(JSON.stringify({ type: 'stop' }) + '\n');
   }
 
+  /** One line to the runner's stdin (causal evaluation windows). */
+  send(msg: Record<string, unknown>): void {
+    if (this.alive) this.child.stdin!.write(JSON.stringify(msg) + '\n');
+  }
+
   /** Pool processes must not keep the event loop alive while they wait. */
   setRef(ref: boolean): void {
-    const items = [this.child, this.child.stdout, this.child.stderr, this.child.stdin] as unknown as Array<Partial<Socket> | null>;
-    for (const s of items) {
-      if (ref) s?.ref?.();
-      else s?.unref?.();
+    // The child and its pipes (sockets at run time, though typed as plain streams) each hold the loop.
+    for (const s of [this.child, this.child.stdout, this.child.stderr, this.child.stdin]) {
+      if (!refable(s)) continue;
+      if (ref) s.ref();
+      else s.unref();
     }
   }
 
@@ -252,6 +258,8 @@ export class RunnerProcess {
     if (this.killReason === 'timeout') return { ...base, kind: 'timeout', message: 'wall-clock limit reached; the runner was killed' };
     if (this.killReason === 'cancelled') return { ...base, kind: 'cancelled', message: 'cancelled; the runner was killed' };
     if (this.killReason === 'protocol' || this.killReason === 'spawn') return { ...base, kind: this.killReason, message: this.protocolError ?? 'protocol error' };
+    if (!this.gotReady && /seccomp filter unavailable/.test(stderr)) return { ...base, kind: 'sandbox', message: `the runner's seccomp filter could not load: ${stderr.trim().slice(-500)}` };
+    if (this.killReason === 'file_limit') return { ...base, kind: 'file_limit', message: this.protocolError ?? 'the scratch directory outgrew its cap; the runner was killed' };
     if (!this.gotReady && /^bwrap: /m.test(stderr)) return { ...base, kind: 'spawn', message: `the sandbox could not start: ${stderr.trim().slice(0, 500)}` };
     if (sigName === 'SIGXCPU' || /CPU time limit/i.test(stderr)) return { ...base, kind: 'cpu_limit', message: 'CPU-time limit (RLIMIT_CPU) reached; the runner was killed' };
     if (sigName === 'SIGXFSZ') return { ...base, kind: 'file_limit', message: 'file-size limit (RLIMIT_FSIZE) reached; the runner was killed' };
@@ -269,6 +277,11 @@ export function failureToError(f: ProcessFailure, what: string): GenAutoMLError 
       return new GenAutoMLError('runner.timeout', `${what}: ${f.message}`, { details, hint: 'Raise the timeout, use fewer epochs or a smaller model.' });
     case 'cancelled':
       return new GenAutoMLError('runner.cancelled', `${what}: ${f.message}`, { details });
+    case 'sandbox':
+      return new GenAutoMLError('sandbox.unavailable', `${what}: ${f.message}`, {
+        details,
+        hint: 'Install python3-seccomp (Debian), or set GENAUTOML_ALLOW_UNSANDBOXED=true to accept running model code without the seccomp filter.',
+      });
     case 'spawn':
       return new GenAutoMLError('runner.unavailable', `${what}: ${f.message}`, { details, hint: 'Set GENAUTOML_PYTHON to an interpreter with torch installed.' });
     case 'protocol':
@@ -276,4 +289,8 @@ export function failureToError(f: ProcessFailure, what: string): GenAutoMLError 
     default:
       return new GenAutoMLError('runner.crashed', `${what}: ${f.message}`, { details, hint: 'See details.stderr; memory, CPU-time and file-size limits are set by GENAUTOML_RUNNER_MEMORY_MB and the timeouts.' });
   }
+}
+
+function refable(s: unknown): s is { ref(): void; unref(): void } {
+  return typeof s === 'object' && s !== null && typeof (s as { unref?: unknown }).unref === 'function' && typeof (s as { ref?: unknown }).ref === 'function';
 }

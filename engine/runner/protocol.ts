@@ -10,7 +10,7 @@
  *   runner → client  {"type":"result","op":…,"ok":true,"data":{…}} | {"type":"result","ok":false,"error":{…}}
  */
 import { z } from 'zod';
-import { epochEventSchema, infoEventSchema, policyViolationSchema } from './types.js';
+import { epochEventSchema, infoEventSchema, policyViolationSchema, predEventSchema } from './types.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -41,7 +41,7 @@ export const resultMessageSchema = z.discriminatedUnion('ok', [
 ]);
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
 
-export const eventMessageSchema = z.discriminatedUnion('event', [epochEventSchema, infoEventSchema]);
+export const eventMessageSchema = z.discriminatedUnion('event', [epochEventSchema, infoEventSchema, predEventSchema]);
 
 export const runnerMessageSchema = z.union([readyMessageSchema, resultMessageSchema, eventMessageSchema]);
 export type RunnerMessage = z.infer<typeof runnerMessageSchema>;

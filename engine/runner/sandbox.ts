@@ -28,6 +28,9 @@ export function runnerPythonDir(): string {
 
 export const NOBODY = 65534;
 
+/** Size of the sandbox's private /tmp (a tmpfs, i.e. host memory). */
+export const TMP_BYTES = 256 * 1024 * 1024;
+
 export interface Limits {
   /** RLIMIT_AS in MiB; omitted on CUDA, whose driver reserves huge virtual ranges. */
   asMb?: number;
@@ -168,6 +171,8 @@ export interface PlanInput {
   asNobody: boolean;
   threads: number;
   extraEnv?: Record<string, string>;
+  /** "required" (default): the runner refuses to start without its seccomp filter; "optional": the operator's opt-out. */
+  seccomp?: 'required' | 'optional';
 }
 
 export function planCommand(p: PlanInput): CommandPlan {
@@ -177,7 +182,7 @@ export function planCommand(p: PlanInput): CommandPlan {
   // writable scratch) nor a script directory on sys.path, so a model cannot plant `torch.py` for a
   // later process. The package directory is put on sys.path explicitly instead.
   const boot = `import sys; sys.path.insert(0, ${JSON.stringify(pyDir)}); sys.argv = ["genautoml_runner"] + sys.argv[1:]; import runpy; runpy.run_module("genautoml_runner", run_name="__main__", alter_sys=True)`;
-  const runnerArgs = ['-I', '-c', boot, '--limits', limits];
+  const runnerArgs = ['-I', '-c', boot, '--limits', limits, '--seccomp', p.seccomp ?? 'required'];
   const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: p.bwrap ? '/tmp' : p.scratch,
@@ -186,6 +191,9 @@ export function planCommand(p: PlanInput): CommandPlan {
     PYTHONHASHSEED: '0',
     OMP_NUM_THREADS: String(p.threads),
     MKL_NUM_THREADS: String(p.threads),
+    OPENBLAS_NUM_THREADS: String(p.threads),
+    // Idle OpenMP threads sleep instead of spinning on a core another trial needs (threads.ts).
+    OMP_WAIT_POLICY: 'PASSIVE',
     // Deterministic cuBLAS (the runner seeds everything else).
     CUBLAS_WORKSPACE_CONFIG: ':4096:8',
     TMPDIR: p.bwrap ? '/tmp' : p.scratch,
@@ -195,7 +203,8 @@ export function planCommand(p: PlanInput): CommandPlan {
     return { command: p.layout.executable, args: runnerArgs, env, cwd: p.scratch, sandboxed: false };
   }
   // Mount order matters: the private /tmp first, then binds that may live below it.
-  const args: string[] = [...systemBinds(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp'];
+  // The private /tmp is host RAM: capped.
+  const args: string[] = [...systemBinds(), '--proc', '/proc', '--dev', '/dev', '--size', String(TMP_BYTES), '--tmpfs', '/tmp'];
   for (const d of p.layout.dirs) args.push('--ro-bind', d, d);
   args.push('--ro-bind', pyDir, pyDir);
   for (const d of p.readOnly) args.push('--ro-bind', d, d);

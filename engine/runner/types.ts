@@ -3,6 +3,7 @@
  * process is parsed with these schemas (untrusted input: it ran model code).
  */
 import { z } from 'zod';
+import { detectorScoresSchema } from '../anomaly/schema.js';
 import type { PreparedMeta } from '../data/prepared.js';
 
 export const taskSchema = z.enum(['forecasting', 'anomaly']);
@@ -14,6 +15,12 @@ export const modelDimsSchema = z.object({
   lookback: z.number().int().positive(),
   horizon: z.number().int().positive(),
   nFeatures: z.number().int().positive(),
+  /**
+   * The dataset's period in rows (the EDA's dominant period, or the user's): the modulus of the
+   * `cycle_index` extra input and the value of a `cycle_len` constructor parameter the search did
+   * not pick (docs/model-contract.md, "Extra inputs"). Absent: none known.
+   */
+  period: z.number().int().min(1).max(1_000_000).optional(),
 });
 export type ModelDims = z.infer<typeof modelDimsSchema>;
 
@@ -63,7 +70,8 @@ export type ValidationReport = z.infer<typeof validationReportSchema>;
 
 /** The seam the architect and the tools validate through; the runner client implements it. */
 export interface Validator {
-  validate(code: string, dims: ModelDims, options?: { paramBudget?: number; signal?: AbortSignal }): Promise<ValidationReport>;
+  /** `admission`: a tool call may be refused with runner.busy when every runner slot is taken; a job waits. */
+  validate(code: string, dims: ModelDims, options?: { paramBudget?: number; signal?: AbortSignal; admission?: 'call' | 'job' }): Promise<ValidationReport>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +172,10 @@ export const infoEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type InfoEvent = z.infer<typeof infoEventSchema>;
-export type RunnerEvent = EpochEvent | InfoEvent;
+/** Causal evaluation: one window's prediction, float32 [1, H, C] in base64. */
+export const predEventSchema = z.object({ type: z.literal('event'), event: z.literal('pred'), seq: z.number().int(), y: z.string().max(8 * 1024 * 1024) });
+export type PredEvent = z.infer<typeof predEventSchema>;
+export type RunnerEvent = EpochEvent | InfoEvent | PredEvent;
 
 export const trainResultSchema = z.object({
   epochs: z.number().int(),
@@ -229,14 +240,31 @@ export const anomalyMetricsSchema = z.object({
   ratio: z.number().nullable(),
   rocAuc: z.number().nullable(),
   prAuc: z.number().nullable(),
+  /** Oracle F1: the best over thresholds chosen on the test rows themselves (optimistic; for reference only). */
   bestF1: z.number().nullable(),
   bestThreshold: z.number().nullable(),
+  /**
+   * Honest scores (absent in older reports): threshold from validation only, VUS-PR, point-wise F1
+   * without adjustment, event recall, no-skill values; of the error in scaled units and in original units.
+   */
+  scores: detectorScoresSchema.optional(),
+  scoresOriginal: detectorScoresSchema.optional(),
+  /** Test-row scores for the score-over-time chart: downsampled points (row offsets, scores) and the labelled windows. */
+  trace: z
+    .object({
+      x: z.array(z.number().int()).max(5000),
+      scores: z.array(z.number()).max(5000),
+      windows: z.array(z.tuple([z.number().int(), z.number().int()])).max(10_000),
+    })
+    .optional(),
   anomalousRows: z.number().int(),
   rows: z.number().int(),
   faults: z.array(z.object({ kind: z.string(), channel: z.number().int(), start: z.number().int(), length: z.number().int() })).max(10_000),
 });
 export const evaluateResultSchema = z.object({
   metrics: z.discriminatedUnion('task', [forecastMetricsSchema, anomalyMetricsSchema]),
+  /** Causal validation score (host-computed), what a study selects by; loss is MAE (forecasting) or MSE (anomaly). */
+  validation: z.object({ loss: z.number().nullable(), mae: z.number().nullable(), mse: z.number().nullable(), windows: z.number().int() }).optional(),
   params: z.number().int(),
   evalTimeS: z.number(),
   device: z.string(),
@@ -300,6 +328,8 @@ export const environmentInfoSchema = z.object({
   device: z.string(),
   bwrap: z.string().nullable(),
   sandbox: z.enum(['bwrap', 'unsandboxed', 'unavailable']),
+  /** The seccomp filter as the probe found it: "on", "off" (operator opt-out) or null (not probed). */
+  seccomp: z.string().max(200).nullable().optional(),
   error: z.string().nullable(),
 });
 export type EnvironmentInfo = z.infer<typeof environmentInfoSchema>;

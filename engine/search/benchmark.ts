@@ -6,30 +6,39 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '../app.js';
+import { withOsErrors } from '../ops/os-errors.js';
 import { preparedFiles } from '../datasets/store.js';
 import { GenAutoMLError, toGenAutoMLError } from '../errors.js';
 import type { Task } from '../runner/types.js';
-import type { LeaderboardRow, StudyResult } from './finalise.js';
+import type { UnrankedRow } from './board.js';
+import { withAnomalyBaselines } from './baseline-rows.js';
+import { periodFromEda, withPeriod } from './period.js';
+import { doneResultOf, type LeaderboardRow } from './result.js';
 import { studySpecSchema } from './spec.js';
+import { threadsNow } from '../runner/threads.js';
+import { checkWindows, windowsOf } from '../windows.js';
 
 export interface BenchmarkTable {
   title: string;
   task: Task;
   columns: string[];
   rows: LeaderboardRow[];
+  /** A study's candidates with no complete trial, and why. */
+  unranked?: UnrankedRow[];
   source: { kind: 'study'; id: string } | { kind: 'models'; dataset: string };
 }
 
 export async function benchmarkStudy(app: App, studyId: string): Promise<BenchmarkTable> {
   const study = await app.studies.get(studyId);
   if (study.state !== 'done' || !study.result) {
-    throw new GenAutoMLError('benchmark.study_not_done', `Study ${studyId} is ${study.state}; only a finished study has a leaderboard.`, {
+    throw new GenAutoMLError('study.not_done', `Study ${studyId} is ${study.state}; only a finished study has a leaderboard.`, {
       hint: study.state === 'failed' || study.state === 'cancelled' ? 'Start a new search.' : 'Wait for it to finish (search_status), then benchmark it.',
     });
   }
   const spec = studySpecSchema.parse(study.spec);
   const dataset = await app.datasets.get(study.datasetId);
-  return { title: spec.datasetName, task: spec.request.task, columns: dataset.meta.columns, rows: (study.result as unknown as StudyResult).leaderboard, source: { kind: 'study', id: studyId } };
+  const result = doneResultOf(study);
+  return { title: spec.datasetName, task: spec.request.task, columns: dataset.meta.columns, rows: result.leaderboard, unranked: result.unranked ?? [], source: { kind: 'study', id: studyId } };
 }
 
 export interface BenchmarkModelsRequest {
@@ -50,12 +59,19 @@ export async function benchmarkModels(
 ): Promise<BenchmarkTable> {
   const dataset = await app.datasets.get(req.dataset);
   const files = await preparedFiles(app, req.dataset);
-  const forecasting = req.task === 'forecasting';
-  const dims = { task: req.task, lookback: req.lookback ?? (forecasting ? 96 : 60), horizon: req.horizon ?? (forecasting ? 96 : 10), nFeatures: files.meta.columns.length };
+  const dims = {
+    task: req.task,
+    ...windowsOf(req.task, req),
+    nFeatures: files.meta.columns.length,
+    ...withPeriod(periodFromEda(dataset.eda)),
+  };
+  // Windows the dataset cannot hold are refused before any model is trained.
+  checkWindows(files.meta.splits, dims.lookback, dims.horizon);
   const data = { valuesPath: files.values, ...(files.labels ? { labelsPath: files.labels } : {}), meta: files.meta, name: dataset.name };
   const models = await Promise.all(req.models.map((m) => app.models.get(m)));
-  const workRoot = await mkdtemp(path.join(app.config.home, 'bench-'));
+  const workRoot = await withOsErrors('make the benchmark’s work directory', app.config.home, () => mkdtemp(path.join(app.config.home, 'bench-')));
   const rows: LeaderboardRow[] = [];
+  const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
   try {
     for (const [i, m] of models.entries()) {
       options.onProgress?.(i, models.length, `training ${m.name}`);
@@ -64,18 +80,19 @@ export async function benchmarkModels(
       try {
         const trained = await app.runner.train(
           { ...model, data, workDir: path.join(workRoot, String(i)), train: { epochs: req.epochs, seed: req.seed } },
-          options.signal ? { signal: options.signal } : {},
+          // Only the first training may be refused as busy; a benchmark once started finishes.
+          { threads, admission: i === 0 ? 'call' : 'job', ...(options.signal ? { signal: options.signal } : {}) },
         );
         if (trained.bestValLoss === null || !Number.isFinite(trained.bestValLoss)) throw new GenAutoMLError('trial.no_finite_loss', 'training produced no finite validation loss', { hint: 'The model diverged.' });
         row.valLoss = trained.bestValLoss;
         row.modelParams = trained.params;
         row.trainTimeS = trained.trainTimeS;
         options.onProgress?.(i + 0.5, models.length, `evaluating ${m.name}`);
-        row.test = (await app.runner.evaluate({ ...model, data, weightsPath: trained.weightsPath, anomaly: { seed: req.seed } })).metrics;
-        const lat = await app.runner.latency({ ...model, weightsPath: trained.weightsPath });
+        row.test = (await app.runner.evaluate({ ...model, data, weightsPath: trained.weightsPath, anomaly: { seed: req.seed } }, { threads })).metrics;
+        const lat = await app.runner.latency({ ...model, weightsPath: trained.weightsPath }, { threads });
         row.latency = { batch1MsPerSample: lat.batch1MsPerSample, batchedMsPerSample: lat.batchedMsPerSample, batchSize: lat.batchSize };
       } catch (err) {
-        if (options.signal?.aborted) throw err;
+        if (options.signal?.aborted || toGenAutoMLError(err).code === 'runner.busy') throw err;
         row.error = toGenAutoMLError(err).message;
       }
       rows.push(row);
@@ -87,5 +104,6 @@ export async function benchmarkModels(
   // Rank by validation loss only; failed models go last.
   rows.sort((a, b) => a.valLoss - b.valLoss);
   rows.forEach((r, i) => (r.rank = i + 1));
-  return { title: dataset.name, task: req.task, columns: files.meta.columns, rows, source: { kind: 'models', dataset: req.dataset } };
+  const board = req.task === 'anomaly' ? await withAnomalyBaselines(rows, data, req.seed) : rows;
+  return { title: dataset.name, task: req.task, columns: files.meta.columns, rows: board, source: { kind: 'models', dataset: req.dataset } };
 }

@@ -5,8 +5,8 @@
  */
 import type { App } from '../app.js';
 import { GenAutoMLError } from '../errors.js';
-import { forecastPlot, horizonErrorPlot, paretoPlot, type Plot } from '../plots/index.js';
-import type { LeaderboardRow } from './finalise.js';
+import { anomalyScorePlot, forecastPlot, horizonErrorPlot, paretoPlot, type Plot } from '../plots/index.js';
+import type { LeaderboardRow } from './result.js';
 
 export interface ChartContext {
   title: string;
@@ -65,9 +65,31 @@ export async function benchmarkPlots(rows: LeaderboardRow[], ctx: ChartContext):
       }),
     );
   }
+  for (const r of anomalyChartRows(rows)) {
+    if (r.test?.task !== 'anomaly' || !r.test.trace) continue;
+    const s = r.test.scores;
+    plots.push(
+      await anomalyScorePlot({
+        name: r.simpleBaseline ? 'anomaly-scores-baseline' : 'anomaly-scores-model',
+        title: `${ctx.title}: ${r.arch}${r.simpleBaseline ? ' (baseline)' : ''} anomaly score on the test rows${s?.vusPr == null ? '' : ` (VUS-PR ${s.vusPr.toFixed(3)}, no skill ${s.noSkill.vusPr?.toFixed(3) ?? '—'})`}`,
+        x: r.test.trace.x,
+        scores: r.test.trace.scores,
+        windows: r.test.trace.windows,
+        threshold: s?.threshold.value ?? null,
+      }),
+    );
+  }
   const series = rows.flatMap((r) => (r.test?.task === 'forecasting' && r.test.horizonMse?.length ? [{ name: r.arch, errors: r.test.horizonMse }] : []));
   if (series.length > 0) plots.push(await horizonErrorPlot({ title: `${ctx.title}: test MSE by horizon step`, metric: 'MSE (scaled)', series }));
   return plots;
+}
+
+/** The anomaly rows worth a score chart: the selected model, and the best simple baseline by VUS-PR. */
+function anomalyChartRows(rows: LeaderboardRow[]): LeaderboardRow[] {
+  const vus = (r: LeaderboardRow): number => (r.test?.task === 'anomaly' ? (r.test.scores?.vusPr ?? -1) : -1);
+  const model = rows.find((r) => !r.simpleBaseline && r.test?.task === 'anomaly');
+  const baseline = rows.filter((r) => r.simpleBaseline).sort((a, b) => vus(b) - vus(a))[0];
+  return [model, baseline].filter((r): r is LeaderboardRow => r !== undefined);
 }
 
 /** Renders and stores the charts of a finished study; returns their artefact link names. */

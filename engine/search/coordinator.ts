@@ -10,15 +10,16 @@ import { toGenAutoMLError } from '../errors.js';
 import { createStudyRepo } from '../../storage/studies.js';
 import { createSampler } from './samplers/index.js';
 import { finaliseStudy } from './finalise.js';
-import { studyStateOf } from './records.js';
+import { studyStateOf, toAlgorithmTrial } from './records.js';
+import { ROUND_JOB, ROUND_LOST_AFTER_S, roundDecision } from './rounds.js';
+import { createRoundRepo, type RoundRecord } from '../../storage/rounds.js';
+import type { Database } from '../../storage/db.js';
 import { buildSpace } from './space.js';
 import { askTrials, nextActions } from './study.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
 import { MAX_TRIAL_ATTEMPTS, scheduleHeartbeat, sendTrial } from './jobs.js';
 import { notifyStudyEnd } from './notify.js';
-
-/** A finaliser that has not touched its study for this long is presumed dead. */
-const FINALISE_LEASE_SECONDS = 900;
+import { keepAlive, mayJudgeOthers, requeueSilentTrials } from './liveness.js';
 
 export function spaceOf(spec: StudySpec) {
   return buildSpace({
@@ -28,6 +29,18 @@ export function spaceOf(spec: StudySpec) {
       ...(spec.request.lookbacks?.length ? { lookbacks: spec.request.lookbacks } : {}),
     },
   });
+}
+
+/** The study's rounds, after recording as failed any whose job has not reported for far too long. */
+async function architectRounds(tx: Pick<Database, 'executeSql'>, studyId: string, now: number): Promise<RoundRecord[]> {
+  const repo = createRoundRepo(tx);
+  const rounds = await repo.list(studyId);
+  for (const r of rounds) {
+    if (r.state === 'running' && now - r.startedAt.getTime() > ROUND_LOST_AFTER_S * 1000) {
+      await repo.finish(studyId, r.round, 'failed', { error: { code: 'architect.round_lost', message: 'no worker finished this architect round in time' } });
+    }
+  }
+  return repo.list(studyId);
 }
 
 export async function coordinateStudy(app: App, studyId: string): Promise<void> {
@@ -48,27 +61,41 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
     }
 
     const trials = await studies.trials(studyId);
-    const state = studyStateOf(spec, study.createdAt, trials, false);
     const now = Date.now();
+    const rounds = await architectRounds(tx, studyId, now);
+    const round = roundDecision(spec, trials.map(toAlgorithmTrial), rounds, study.createdAt.getTime(), now, false);
+    const state = studyStateOf(spec, study.createdAt, trials, false, { held: round.held });
     const actions = nextActions(state, now);
+    if (round.start !== null && (await createRoundRepo(tx).start(studyId, round.start, spec.request.architect?.request ?? null))) {
+      await app.queue.send('architect', { studyId, round: round.start }, { ...ROUND_JOB, tx });
+      log.info('architect round started', { round: round.start });
+    }
     const asked = askTrials(state, now, createSampler(spec.request.sampler), spaceOf(spec), spec.request.seed);
     for (const a of asked) {
       await studies.insertTrial(studyId, a.number, a.params);
       await sendTrial(app, studyId, a.number, tx);
     }
-    if (asked.length > 0) log.info('trials asked', { numbers: asked.map((a) => a.number) });
+    if (asked.length > 0) log.info('trials asked', { numbers: asked.map((a) => a.number), coverage: asked.filter((a) => a.coverage).map((a) => a.params.arch) });
     if (actions.finalise) return 'finalise' as const;
     return 'continue' as const;
   });
 
   if (decision === 'continue') {
+    // The coordinator also looks for this study's silent trials (as every worker's reaper does),
+    // once its process has itself reached the database for a whole staleness window.
+    if (mayJudgeOthers(app)) await requeueSilentTrials(app, app.config.trialStaleS, studyId);
     await scheduleHeartbeat(app, studyId);
     return;
   }
   if (decision !== 'finalise') return;
-  if (!(await app.studies.claimFinalise(studyId, FINALISE_LEASE_SECONDS))) return;
+  // A finaliser writes a sign of life as trials do; one silent for the staleness window is
+  // presumed dead and this run takes its study over (finalisation is resumable).
+  if (!(await app.studies.claimFinalise(studyId, app.config.trialStaleS))) return;
+  const stopBeat = keepAlive(app, () => app.studies.renewFinalise(studyId), () => log.warn('study left the finalising state while being finalised'));
   try {
+    log.info('finalising study');
     await finaliseStudy(app, studyId);
+    log.info('study finalised');
     await notifyStudyEnd(app, studyId, 'done');
   } catch (err) {
     const e = toGenAutoMLError(err, 'search.finalise_failed');
@@ -76,5 +103,7 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
     if (await app.studies.transition(studyId, ['finalising'], 'failed', { error: e.toJSON() })) {
       await notifyStudyEnd(app, studyId, 'failed');
     }
+  } finally {
+    stopBeat();
   }
 }

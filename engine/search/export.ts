@@ -4,13 +4,15 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withOsErrors } from '../ops/os-errors.js';
 import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError } from '../errors.js';
-import { weightsPathOf, type StudyResult } from './finalise.js';
+import { studyResultOf, weightsPathOf } from './result.js';
 import type { Params } from './space.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
 import { trialModelSpec } from './trial.js';
+import { threadsNow } from '../runner/threads.js';
 
 export interface ExportedFile {
   name: string;
@@ -37,10 +39,10 @@ export function mimeOf(name: string): string {
 }
 
 /** Writes the export of a study's trial (default: its winner) into `outDir` (default under $GENAUTOML_HOME/exports). */
-export async function exportTrial(app: App, studyId: string, options: { trial?: number; outDir?: string } = {}): Promise<ExportOutcome> {
+export async function exportTrial(app: App, studyId: string, options: { trial?: number; outDir?: string; admission?: 'call' | 'job' } = {}): Promise<ExportOutcome> {
   const study = await app.studies.get(studyId);
   const spec = studySpecSchema.parse(study.spec);
-  const result = study.result as unknown as StudyResult | null;
+  const result = studyResultOf(study);
   const number = options.trial ?? result?.best.trial;
   if (number === undefined) {
     throw new GenAutoMLError('export.no_winner', `Study ${studyId} is ${study.state} and has no selected model yet.`, { hint: 'Wait for it to finish, or name a complete trial with trial=N.' });
@@ -55,8 +57,10 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
   // The winner's files are already stored: copy them out instead of exporting again.
   const stored = result && result.best.trial === number && result.export?.files.length ? result.export : null;
   if (stored) {
-    await mkdir(outDir, { recursive: true });
-    for (const f of stored.files) await writeFile(path.join(outDir, f.name), await app.artifacts.get(f.sha256));
+    await withOsErrors('write the export', outDir, async () => {
+      await mkdir(outDir, { recursive: true });
+      for (const f of stored.files) await writeFile(path.join(outDir, f.name), await app.artifacts.get(f.sha256));
+    });
     return { study: studyId, trial: number, arch, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
   }
 
@@ -66,7 +70,7 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
     study: studyId,
     trial: number,
     arch,
-  });
+  }, options.admission);
   return { study: studyId, trial: number, arch, ...res };
 }
 
@@ -84,16 +88,17 @@ export async function exportAndStore(
   outDir: string,
   linkPrefix: string,
   metrics: Record<string, unknown>,
+  admission: 'call' | 'job' = 'job',
 ): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
   const { model } = trialModelSpec(spec, params, files.meta.columns.length);
-  await rm(outDir, { recursive: true, force: true });
+  await withOsErrors('clear the export directory', outDir, () => rm(outDir, { recursive: true, force: true }));
   const res = await app.runner.export({
     ...model,
     weightsPath: await weightsPathOf(app, studyId, number),
     outDir,
     data: { name: spec.datasetName, meta: files.meta },
     metrics,
-  });
+  }, { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads), admission });
   const out: ExportedFile[] = [];
   for (const f of res.files) {
     const bytes = await readFile(path.join(res.dir, f.name));

@@ -4,9 +4,11 @@
  * reported, and the winner by validation is exported. Test numbers never change the ranking.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
-import { GenAutoMLError } from '../errors.js';
+import { GenAutoMLError, isErrorCode } from '../errors.js';
+import { threadsNow } from '../runner/threads.js';
 import type { EvaluateResult, LatencyResult } from '../runner/types.js';
 import { toAlgorithmTrial } from './records.js';
 import type { Params } from './space.js';
@@ -15,42 +17,25 @@ import { leaderboard, countByState } from './study.js';
 import { dataRefOf, trialModelSpec } from './trial.js';
 import { exportAndStore } from './export.js';
 import { renderStudyCharts } from './charts.js';
+import { originOf, unrankedRows } from './board.js';
+import { withAnomalyBaselines } from './baseline-rows.js';
+import { weightsPathOf, type LeaderboardRow, type StudyResult } from './result.js';
 
-export interface LeaderboardRow {
-  rank: number;
-  arch: string;
-  trial: number;
-  valLoss: number;
-  params: Params;
-  modelParams: number | null;
-  trainTimeS: number | null;
-  test: EvaluateResult['metrics'] | null;
-  latency: { batch1MsPerSample: number; batchedMsPerSample: number; batchSize: number } | null;
-  error: string | null;
-}
-
-export interface StudyResult {
-  selectedBy: 'validation';
-  best: LeaderboardRow;
-  leaderboard: LeaderboardRow[];
-  counts: Record<string, number>;
-  export: { dir: string; files: { name: string; bytes: number; sha256: string }[]; roundTripOk: boolean; errors: string[] } | null;
-  charts: string[];
-  finishedTrials: number;
-}
-
-export async function weightsPathOf(app: Pick<App, 'artifacts'>, studyId: string, number: number): Promise<string> {
-  const link = await app.artifacts.findLink('trial', `${studyId}/${number}`, 'weights');
-  if (!link) throw new GenAutoMLError('search.weights_missing', `Trial ${number} of study ${studyId} has no stored weights.`, { hint: 'The trial did not complete; choose another.' });
-  return app.artifacts.localPath(link.sha256);
-}
+/** A stored evaluation, parsed on the way out of the database (only the fields read back). */
+const evaluationSchema = z.object({
+  // Written by this module from a runner result the client had already checked.
+  test: z.custom<EvaluateResult>((v) => typeof v === 'object' && v !== null && 'metrics' in v),
+  latency: z.object({ batch1MsPerSample: z.number(), batchedMsPerSample: z.number(), batchSize: z.number() }),
+});
 
 /** Test-split metrics and latency of one trained trial. */
 export async function evaluateTrial(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, number: number, params: Params): Promise<{ test: EvaluateResult; latency: LatencyResult }> {
   const { model } = trialModelSpec(spec, params, files.meta.columns.length);
   const weightsPath = await weightsPathOf(app, studyId, number);
-  const test = await app.runner.evaluate({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } });
-  const latency = await app.runner.latency({ ...model, weightsPath });
+  // Threads by the trial policy: finalisation runs beside other studies' trials on this host.
+  const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
+  const test = await app.runner.evaluate({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } }, { threads });
+  const latency = await app.runner.latency({ ...model, weightsPath }, { threads });
   return { test, latency };
 }
 
@@ -58,9 +43,18 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   const log = app.logger.child({ study: studyId });
   const study = await app.studies.get(studyId);
   const spec = studySpecSchema.parse(study.spec);
-  const trials = (await app.studies.trials(studyId)).map(toAlgorithmTrial);
+  const stored = await app.studies.trials(studyId);
+  const trials = stored.map(toAlgorithmTrial);
   const board = leaderboard(trials);
   if (board.length === 0) {
+    // Every trial failed for the same reason of the host (a full disk, the open-file limit): say that.
+    const errors = stored.flatMap((t) => (t.state === 'failed' && t.error ? [t.error as { code?: string; message?: string; hint?: string }] : []));
+    const host = errors[0];
+    if (host?.code && isErrorCode(host.code) && /^(storage|system)\./.test(host.code) && errors.length === stored.length && errors.every((e) => e.code === host.code)) {
+      throw new GenAutoMLError(host.code, `No trial of study ${studyId} completed: all ${errors.length} failed with ${host.code}. ${host.message ?? ''}`.trim(), {
+        ...(host.hint ? { hint: host.hint } : {}),
+      });
+    }
     throw new GenAutoMLError('search.no_complete_trial', `No trial of study ${studyId} completed, so there is no model to report.`, {
       hint: 'search_status shows each trial’s error; fix the candidates or give the search more time.',
     });
@@ -68,7 +62,8 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   const files = await preparedFiles(app, study.datasetId);
   const rows: LeaderboardRow[] = [];
   for (const entry of board) {
-    const metrics = (await app.studies.trial(studyId, entry.trial.number))?.metrics as { params?: number; trainTimeS?: number } | null;
+    const record = await app.studies.trial(studyId, entry.trial.number);
+    const metrics = record?.metrics as { params?: number; trainTimeS?: number } | null;
     const row: LeaderboardRow = {
       rank: entry.rank,
       arch: entry.arch,
@@ -80,11 +75,16 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
       test: null,
       latency: null,
       error: null,
+      origin: originOf(spec, entry.arch),
     };
     if (entry.rank <= spec.request.topK) {
       try {
-        const { test, latency } = await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+        // Stored once per trial, so a finaliser restarted mid-way resumes where the last one was.
+        const kept = evaluationSchema.safeParse(record?.evaluation);
+        const { test, latency } = kept.success ? kept.data : await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+        if (!kept.success) await app.studies.setEvaluation(studyId, entry.trial.number, { test, latency });
         row.test = test.metrics;
+        row.causalValLoss = test.validation?.loss ?? null;
         row.latency = { batch1MsPerSample: latency.batch1MsPerSample, batchedMsPerSample: latency.batchedMsPerSample, batchSize: latency.batchSize };
       } catch (err) {
         row.error = (err as Error).message;
@@ -95,13 +95,21 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     }
     rows.push(row);
   }
+  // Selection: among the top K (preselected by host-scored validation), the causal validation
+  // score decides; a row whose causal evaluation failed ranks after those that have one. The
+  // test numbers never change the order.
+  const ranked = [...rows].sort((a, b) => selectionKey(a, spec.request.topK) - selectionKey(b, spec.request.topK) || a.rank - b.rank);
+  rows.splice(0, rows.length, ...ranked.map((r, i) => ({ ...r, rank: i + 1 })));
   const best = rows[0] as LeaderboardRow;
   const exported = await exportWinner(app, spec, files, studyId, best, log);
-  const charts = await renderStudyCharts(app, studyId, rows, { title: spec.datasetName, task: spec.request.task, columns: files.meta.columns });
+  // Anomaly studies list the simple detectors after the models (same rows, never selected).
+  const shown = spec.request.task === 'anomaly' ? await withAnomalyBaselines(rows, dataRefOf(spec, files), spec.request.seed).catch((err: unknown) => (log.warn('anomaly baselines failed', { err }), rows)) : rows;
+  const charts = await renderStudyCharts(app, studyId, shown, { title: spec.datasetName, task: spec.request.task, columns: files.meta.columns });
   const result: StudyResult = {
     selectedBy: 'validation',
     best,
-    leaderboard: rows,
+    leaderboard: shown,
+    unranked: unrankedRows(spec, trials, stored),
     counts: countByState(trials),
     export: exported,
     charts,
@@ -111,6 +119,11 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     throw new GenAutoMLError('search.state_conflict', `Study ${studyId} left the finalising state while being finalised.`, { hint: 'It was probably cancelled meanwhile.' });
   }
   return result;
+}
+
+function selectionKey(r: LeaderboardRow, topK: number): number {
+  if (r.rank > topK) return Number.MAX_VALUE;
+  return typeof r.causalValLoss === 'number' && Number.isFinite(r.causalValLoss) ? r.causalValLoss : Number.MAX_VALUE / 2;
 }
 
 async function exportWinner(

@@ -8,17 +8,29 @@ import type { ChatMessage, MessageImage } from '../notify/message.js';
 import { deliverWebhook, type WebhookFormat } from '../notify/webhook.js';
 import type { StudyRecord } from '../../storage/studies.js';
 import type { Subscription } from '../../storage/subscriptions.js';
-import type { LeaderboardRow, StudyResult } from './finalise.js';
+import { createRoundRepo } from '../../storage/rounds.js';
+import { doneResultOf, type LeaderboardRow } from './result.js';
 import { studySpecSchema } from './spec.js';
 
-export type StudyEvent = 'done' | 'failed' | 'cancelled';
+export type StudyEvent = 'done' | 'failed' | 'cancelled' | 'round';
 
 /** Deliverers for subscription kinds served by this process (bots add theirs). */
 export type Deliverer = (sub: Subscription, message: ChatMessage, data: Record<string, unknown>) => Promise<void>;
 
 export const NOTIFY_RETRY = { retryLimit: 5, retryDelaySeconds: 10 };
 
-export async function notifyStudyEnd(app: App, studyId: string, event: StudyEvent): Promise<number> {
+/** What announcing a study event uses of the App: the subscriptions and the queue to send on. */
+export interface NotifyApp {
+  subscriptions: Pick<App['subscriptions'], 'forStudy'>;
+  queue: Pick<App['queue'], 'send'>;
+}
+
+export function notifyStudyEnd(app: NotifyApp, studyId: string, event: Exclude<StudyEvent, 'round'>): Promise<number> {
+  return notifyStudyEvent(app, studyId, event);
+}
+
+/** The end of a study, or an architect round whose models joined it (`round` names which). */
+export async function notifyStudyEvent(app: NotifyApp, studyId: string, event: StudyEvent, round?: number): Promise<number> {
   // One message per place: a study's own subscription and an every-study one can name the same
   // channel (Discord posts to the channel whatever the thread), and it must not hear twice.
   const places = new Set<string>();
@@ -27,7 +39,7 @@ export async function notifyStudyEnd(app: App, studyId: string, event: StudyEven
     const place = deliveryPlace(s);
     if (places.has(place)) continue;
     places.add(place);
-    await app.queue.send(queueFor(s), { studyId, subscriptionId: s.id, event }, NOTIFY_RETRY);
+    await app.queue.send(queueFor(s), { studyId, subscriptionId: s.id, event, ...(round === undefined ? {} : { round }) }, NOTIFY_RETRY);
     sent++;
   }
   return sent;
@@ -46,11 +58,11 @@ export function queueFor(s: Subscription): 'notify' | 'notify_slack' | 'notify_d
   return s.kind === 'slack' ? 'notify_slack' : s.kind === 'discord' ? 'notify_discord' : 'notify';
 }
 
-export async function deliverNotification(app: App, job: { studyId: string; subscriptionId: number; event: StudyEvent }, deliverers: Partial<Record<Subscription['kind'], Deliverer>> = {}): Promise<void> {
+export async function deliverNotification(app: App, job: { studyId: string; subscriptionId: number; event: StudyEvent; round?: number | undefined }, deliverers: Partial<Record<Subscription['kind'], Deliverer>> = {}): Promise<void> {
   const sub = await app.subscriptions.get(job.subscriptionId);
   if (!sub) return; // unsubscribed meanwhile
   const study = await app.studies.get(job.studyId);
-  const { message, data } = await studyMessage(app, study, job.event);
+  const { message, data } = job.event === 'round' ? await roundMessage(app, study, job.round ?? 1) : await studyMessage(app, study, job.event);
   if (sub.kind === 'webhook') {
     const target = sub.target as { url: string; format?: WebhookFormat };
     await deliverWebhook(target.url, message, { timeoutMs: app.config.webhookTimeoutMs, data, ...(target.format ? { format: target.format } : {}) });
@@ -68,7 +80,34 @@ function testScore(r: LeaderboardRow): string {
   return r.test.task === 'forecasting' ? fmt(r.test.mse) : fmt(r.test.rocAuc, 3);
 }
 
-export async function studyMessage(app: App, study: StudyRecord, event: StudyEvent): Promise<{ message: ChatMessage; data: Record<string, unknown> }> {
+/** An architect round's models joined the live study: which, derived from what, and what was turned away. */
+export async function roundMessage(app: App, study: StudyRecord, round: number): Promise<{ message: ChatMessage; data: Record<string, unknown> }> {
+  const spec = studySpecSchema.parse(study.spec);
+  const row = await createRoundRepo(app.db).get(study.id, round);
+  const added = row?.added ?? [];
+  const describe = (name: string): string => {
+    const c = spec.candidates.find((x) => x.name === name);
+    const parents = c?.lineage?.parents ?? [];
+    return `*${name}*${c?.lineage?.operation ? ` — ${c.lineage.operation}` : ''}${parents.length ? ` of ${parents.join(' + ')}` : ''}`;
+  };
+  const total = spec.request.architect?.rounds ?? round;
+  return {
+    message: {
+      title: added.length ? `Search ${study.id}: round ${round} of ${total} added ${added.length} model${added.length === 1 ? '' : 's'}` : `Search ${study.id}: round ${round} of ${total} added no model`,
+      text: [
+        ...(added.length ? [`Joined the running study (each gets its first trial next): ${added.map(describe).join('; ')}.`] : []),
+        ...(row?.rejected.length ? [`Turned away: ${row.rejected.map((r) => `${r.name ?? 'a proposal'} (${r.reason})`).join('; ')}.`] : []),
+        ...(row?.state === 'failed' ? [`The round failed: ${(row.error as { message?: string } | null)?.message ?? 'unknown error'}.`] : []),
+      ].join('\n') || 'No proposal this round.',
+      fields: [{ name: 'Dataset', value: spec.datasetName }],
+      footer: `search_status ${study.id} follows it.`,
+      tone: added.length ? 'good' : 'warning',
+    },
+    data: { studyId: study.id, event: 'round', round, added, rejected: row?.rejected ?? [] },
+  };
+}
+
+export async function studyMessage(app: App, study: StudyRecord, event: Exclude<StudyEvent, 'round'>): Promise<{ message: ChatMessage; data: Record<string, unknown> }> {
   const spec = studySpecSchema.parse(study.spec);
   const task = `${spec.request.task} (L=${spec.request.lookback}, H=${spec.request.horizon})`;
   const base = { studyId: study.id, event, dataset: spec.datasetName, datasetId: study.datasetId, task: spec.request.task, lookback: spec.request.lookback, horizon: spec.request.horizon };
@@ -88,7 +127,7 @@ export async function studyMessage(app: App, study: StudyRecord, event: StudyEve
       data: { ...base, error: study.error },
     };
   }
-  const result = study.result as unknown as StudyResult;
+  const result = doneResultOf(study);
   const best = result.best;
   const forecasting = spec.request.task === 'forecasting';
   const images: MessageImage[] = [];
@@ -121,6 +160,7 @@ export async function studyMessage(app: App, study: StudyRecord, event: StudyEve
       buttons: [
         { label: 'Benchmark', command: `benchmark ${study.id}` },
         { label: 'Export', command: `export ${study.id}` },
+        { label: 'Evolve', command: `evolve ${study.id}` },
       ],
       tone: 'good',
     },

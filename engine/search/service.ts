@@ -1,7 +1,9 @@
 /** Starting, inspecting and cancelling studies: what the search tools call. */
+import type { z } from 'zod';
 import type { App } from '../app.js';
 import { GenAutoMLError } from '../errors.js';
-import { resolveCandidates } from '../models/registry.js';
+import { resolveCandidates, type Candidate } from '../models/registry.js';
+import { estimateCost } from './cost.js';
 import { newId } from '../../storage/ids.js';
 import { createStudyRepo, type StudyRecord, type TrialRecord as StoredTrial } from '../../storage/studies.js';
 import { createSubscriptionRepo, type Subscription } from '../../storage/subscriptions.js';
@@ -9,9 +11,11 @@ import { detectWebhookFormat } from '../notify/webhook.js';
 import { spaceOf } from './coordinator.js';
 import { wakeStudy } from './jobs.js';
 import { notifyStudyEnd } from './notify.js';
+import { studyPeriod, withPeriod } from './period.js';
 import { studyStateOf } from './records.js';
-import { searchRequestSchema, studySpecSchema, withDefaults, type SearchRequest, type StudySpec } from './spec.js';
+import { searchRequestSchema, studySpecSchema, withDefaults, type CandidateSnapshot, type Lineage, type SearchRequest, type StudySpec } from './spec.js';
 import { bestTrial, eta, validateBudget } from './study.js';
+import { checkWindows } from '../windows.js';
 
 export interface StartOptions {
   origin: string;
@@ -24,6 +28,7 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
   if (!parsed.success) {
     throw new GenAutoMLError('search.bad_request', `Invalid search request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, { hint: 'Check the search options.' });
   }
+  checkIntent(parsed.data);
   const req = withDefaults(parsed.data);
   const dataset = await app.datasets.get(req.dataset);
   const candidates = await resolveCandidates(app, req.candidates);
@@ -31,7 +36,8 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
     request: req,
     datasetName: dataset.name,
     nFeatures: dataset.meta.columns.length,
-    candidates: candidates.map((c) => ({ name: c.name, kind: c.kind, codeSha: c.codeSha, code: c.code, searchSpace: c.searchSpace })),
+    ...withPeriod(studyPeriod(req.period, dataset.eda)),
+    candidates: candidates.map((c) => snapshotOf(c, 'request', null)),
     origin: options.origin,
   });
   validateBudget(studyStateOf(spec, new Date(), [], false).budget, req.parallelism);
@@ -40,7 +46,7 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
 
   const id = newId('st');
   const study = await app.db.transaction(async (tx) => {
-    const created = await createStudyRepo(tx).create({ id, datasetId: dataset.id, spec: spec as unknown as Record<string, unknown> });
+    const created = await createStudyRepo(tx).create({ id, datasetId: dataset.id, spec });
     const subs = createSubscriptionRepo(tx);
     for (const s of options.subscribe ?? []) await subs.add({ ...s, studyId: id });
     for (const url of app.config.webhookUrls) await subs.add({ studyId: id, kind: 'webhook', target: { url, format: detectWebhookFormat(url) } });
@@ -51,20 +57,42 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
   return study;
 }
 
-function checkWindows(splits: { train: [number, number]; val: [number, number]; test: [number, number] }, lookback: number, horizon: number): void {
-  const trainRows = splits.train[1] - splits.train[0];
-  const need = lookback + horizon;
-  if (trainRows < need + 1) {
-    throw new GenAutoMLError('search.dataset_too_short', `The training split has ${trainRows} rows; a lookback of ${lookback} plus a horizon of ${horizon} needs more than ${need}.`, {
-      hint: 'Use a shorter lookback or horizon, or a longer dataset.',
+/** What a study keeps of a candidate: its code as it was, its cost estimate and how it joined. */
+export function snapshotOf(c: Candidate, source: CandidateSnapshot['source'], lineage: Lineage | null, late = false): CandidateSnapshot {
+  return {
+    name: c.name,
+    kind: c.kind,
+    codeSha: c.codeSha,
+    code: c.code,
+    searchSpace: c.searchSpace,
+    cost: estimateCost(c.code, c.params),
+    joinedAt: new Date().toISOString(),
+    source,
+    ...(late ? { late: true } : {}),
+    lineage,
+  };
+}
+
+/** Requests that parse but cannot mean what they say are refused, not quietly read another way. */
+function checkIntent(req: z.output<typeof searchRequestSchema>): void {
+  if (req.candidates !== undefined && req.candidates.length === 0) {
+    throw new GenAutoMLError('search.no_candidates', 'candidates is an empty list, so there is nothing to search.', {
+      hint: 'Name at least one model (list_models), or leave candidates out to search every baseline and registered model.',
     });
   }
-  for (const [name, [a, b]] of [['validation', splits.val], ['test', splits.test]] as const) {
-    if (b - a < horizon) {
-      throw new GenAutoMLError('search.dataset_too_short', `The ${name} split has ${b - a} rows, fewer than the horizon ${horizon}.`, { hint: 'Use a shorter horizon or different split ratios.' });
-    }
+  if (req.lookbacks !== undefined && req.lookbacks.length === 0) {
+    throw new GenAutoMLError('search.bad_request', 'lookbacks is an empty list, so there is no lookback to choose from.', { hint: 'Give one or more lookbacks, or leave lookbacks out and set lookback.' });
+  }
+  if (req.lookbacks !== undefined && req.lookback !== undefined) {
+    throw new GenAutoMLError('search.bad_request', `Both lookback (${req.lookback}) and lookbacks (${req.lookbacks.join(', ')}) were given; the search would use only one of them.`, {
+      hint: 'Give lookback for one fixed window, or lookbacks for the search to choose among.',
+    });
+  }
+  if (req.trialMinutes !== undefined && req.maxMinutes !== undefined && req.trialMinutes > req.maxMinutes) {
+    throw new GenAutoMLError('search.invalid_budget', `trialMinutes (${req.trialMinutes}) is longer than the whole search (maxMinutes ${req.maxMinutes}).`, { hint: 'Make trialMinutes at most maxMinutes, or leave it out.' });
   }
 }
+
 
 export interface StudyStatus {
   id: string;
@@ -101,7 +129,7 @@ export async function studyStatus(app: App, id: string): Promise<StudyStatus> {
     sampler: spec.request.sampler,
     pruner: spec.request.pruner,
     counts,
-    total: spec.request.maxTrials ?? null,
+    total: state.budget.maxTrials ?? null,
     best: best ? { trial: best.number, arch: String(best.params.arch), value: best.value } : null,
     elapsedS: Math.round((end.getTime() - study.createdAt.getTime()) / 1000),
     etaS: open ? eta(state, Date.now()) : 0,

@@ -50,8 +50,6 @@ export interface SearchSpace {
 }
 
 export const ARCH_PARAM = 'arch';
-export const SHARED_PARAMS = ['lr', 'revin', 'batch_size', 'lookback'] as const;
-
 function invalid(message: string, hint: string, details?: Record<string, unknown>): GenAutoMLError {
   return new GenAutoMLError('search.invalid_space', message, { hint, ...(details ? { details } : {}) });
 }

@@ -5,14 +5,34 @@
  */
 import { z } from 'zod';
 import { taskSchema } from '../runner/types.js';
+import { HORIZON_DEFAULTS_TEXT, LOOKBACK_DEFAULTS_TEXT, horizonSchema, lookbackSchema, windowsOf } from '../windows.js';
+
+export const architectOptionsSchema = z
+  .object({
+    rounds: z.number().int().min(1).max(20).default(1).describe('Architect rounds; each starts once every candidate so far has finished its first trial.'),
+    modelsPerRound: z.number().int().min(1).max(8).default(2).describe('Models the architect proposes per round.'),
+    request: z.string().min(3).max(2000).optional().describe('What to steer the architect towards, in plain language.'),
+    paramBudget: z.number().int().min(10).optional().describe('Largest parameter count of a proposed model.'),
+    latencyMsBudget: z.number().positive().optional().describe('Largest forward latency at batch 1 of a proposed model, in ms.'),
+    maxIterations: z.number().int().min(1).max(10).default(3).describe('Reflection-loop iterations per proposal.'),
+  })
+  .strict();
+export type ArchitectOptions = z.output<typeof architectOptionsSchema>;
 
 export const searchRequestSchema = z
   .object({
     dataset: z.string().min(1).describe('Dataset id from load_dataset.'),
     task: taskSchema.default('forecasting').describe('forecasting, or anomaly (reconstruction/prediction error as the score).'),
-    lookback: z.number().int().min(4).max(10_000).optional().describe('Input window L (default 96 for forecasting, 60 for anomaly).'),
-    horizon: z.number().int().min(1).max(10_000).optional().describe('Output length H (default 96 for forecasting, 10 for anomaly).'),
-    lookbacks: z.array(z.number().int().min(4).max(10_000)).max(8).optional().describe('Let the search choose the lookback from this list.'),
+    lookback: lookbackSchema.optional().describe(`Input window L (${LOOKBACK_DEFAULTS_TEXT}).`),
+    horizon: horizonSchema.optional().describe(`Output length H (${HORIZON_DEFAULTS_TEXT}).`),
+    period: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Period in rows for models that ask for a cycle index (CycleNet); default: the EDA’s main period of the target, when run_eda was run.'),
+    lookbacks: z.array(lookbackSchema).max(8).optional().describe('Let the search choose the lookback from this list.'),
     candidates: z.array(z.string().min(1)).max(200).optional().describe('Model names to search over; default every baseline and registered model.'),
     maxTrials: z.number().int().min(1).max(10_000).optional().describe('Trials in total (default 20 when no time budget is given).'),
     maxMinutes: z.number().positive().max(7 * 24 * 60).optional().describe('Wall-clock budget; no trial starts after it and running ones stop at it.'),
@@ -26,9 +46,20 @@ export const searchRequestSchema = z
     trialMinutes: z.number().positive().max(24 * 60).optional().describe('Training-time cap per trial.'),
     revin: z.enum(['search', 'on', 'off']).default('search').describe('Dyn-RevIN: searched, always on, or off.'),
     topK: z.number().int().min(1).max(20).default(5).describe('Architectures evaluated on the test split for the report.'),
+    architect: architectOptionsSchema.optional().describe('Architect rounds: after each round of trials the neural architect proposes models from the leaderboard and they join the running study.'),
   })
   .strict();
 export type SearchRequest = z.input<typeof searchRequestSchema>;
+
+/** Where a generated model came from: the models it was derived from, the architect round, the steering request. */
+export const lineageSchema = z.object({
+  parents: z.array(z.string()),
+  round: z.number().int().min(1).nullable(),
+  request: z.string().nullable(),
+  /** mutation, recombination or new design; free words from the architect. */
+  operation: z.string().nullable(),
+});
+export type Lineage = z.infer<typeof lineageSchema>;
 
 export const candidateSnapshotSchema = z.object({
   name: z.string(),
@@ -36,7 +67,17 @@ export const candidateSnapshotSchema = z.object({
   codeSha: z.string(),
   code: z.string(),
   searchSpace: z.record(z.string(), z.array(z.unknown())).nullable(),
+  /** Estimated relative training cost (cheap-first coverage order); absent in older studies. */
+  cost: z.number().optional(),
+  /** When it joined the study (ISO time); absent for the candidates it started with in older studies. */
+  joinedAt: z.string().optional(),
+  /** Joined a running study (add_candidates, generate_pytorch_model with a study, an architect round). */
+  late: z.boolean().optional(),
+  /** How it came: with the request, added by a user, or proposed by an architect round. */
+  source: z.enum(['request', 'added', 'architect']).optional(),
+  lineage: lineageSchema.nullable().optional(),
 });
+export type CandidateSnapshot = z.infer<typeof candidateSnapshotSchema>;
 
 export const studySpecSchema = z.object({
   request: searchRequestSchema.extend({
@@ -46,17 +87,17 @@ export const studySpecSchema = z.object({
   }),
   datasetName: z.string(),
   nFeatures: z.number().int(),
+  /** The period handed to models as dims.period (the request's, else the EDA's); absent: none known. */
+  period: z.number().int().min(1).optional(),
   candidates: z.array(candidateSnapshotSchema).min(1),
   origin: z.string(),
 });
 export type StudySpec = z.infer<typeof studySpecSchema>;
 
 export function withDefaults(req: z.output<typeof searchRequestSchema>): StudySpec['request'] {
-  const forecasting = req.task === 'forecasting';
   return {
     ...req,
-    lookback: req.lookback ?? (forecasting ? 96 : 60),
-    horizon: req.horizon ?? (forecasting ? 96 : 10),
+    ...windowsOf(req.task, req),
     ...(req.maxTrials === undefined && req.maxMinutes === undefined ? { maxTrials: 20 } : {}),
   };
 }

@@ -34,6 +34,16 @@ export interface StudyState {
   /** Every trial asked so far, in any state. */
   readonly trials: readonly TrialRecord[];
   readonly cancelled?: boolean;
+  /**
+   * Candidate names in coverage order (cheap first): each gets one trial at its default
+   * hyperparameters before the sampler proposes anything, newcomers included. Absent: no coverage.
+   */
+  readonly coverage?: readonly string[];
+  /**
+   * Something outside the trials may still add candidates (an architect round running or due):
+   * the study must not finalise yet, even when its trial budget is spent.
+   */
+  readonly held?: boolean;
 }
 
 export function validateBudget(budget: Budget, parallelism: number): void {
@@ -91,8 +101,9 @@ export function nextActions(state: StudyState, now: number): StudyActions {
   if (reason !== null) {
     return {
       ask: 0,
-      // A cancelled study is closed by the canceller, not finalised with a winner.
-      finalise: reason !== 'cancelled' && running === 0,
+      // A cancelled study is closed by the canceller, not finalised with a winner; a held one
+      // waits for the candidates an architect round is about to add.
+      finalise: reason !== 'cancelled' && running === 0 && !(state.held && reason === 'max_trials'),
       stopRunning: reason !== 'max_trials' && running > 0,
       stopReason: reason,
       running,
@@ -109,9 +120,36 @@ export function nextTrialNumbers(trials: readonly TrialRecord[], count: number):
   return Array.from({ length: count }, (_, i) => next + i);
 }
 
+/** Candidates of `order` with no trial yet (in any state), in that order. */
+export function uncovered(state: Pick<StudyState, 'coverage' | 'trials'>): string[] {
+  const tried = new Set(state.trials.map((t) => t.params[ARCH_PARAM]));
+  return (state.coverage ?? []).filter((name) => !tried.has(name));
+}
+
 /**
- * Asks the trials `nextActions` allows: each from its own (seed, number) stream, all against the
- * same history, so the proposals depend on neither completion order nor who asks.
+ * A candidate's coverage trial: its architecture with its own constructor defaults (no
+ * architecture parameter is set, so the runner passes none) and the runner's default shared knobs
+ * where the space allows them, like Optuna's enqueue_trial of a known-good configuration.
+ */
+export function coverageParams(space: SearchSpace, arch: string): Params {
+  const params: Params = { [ARCH_PARAM]: arch };
+  for (const p of space.params) {
+    const d = p.distribution;
+    if (p.name === 'lr' && d.kind === 'float') params.lr = Math.min(d.high, Math.max(d.low, DEFAULT_LR));
+    if (p.name === 'batch_size' && d.kind === 'categorical') params.batch_size = d.choices.includes(DEFAULT_BATCH) ? DEFAULT_BATCH : (d.choices[0] ?? DEFAULT_BATCH);
+    // RevIN on: the method's default, and what makes most baselines competitive on drifting data.
+    if (p.name === 'revin' && d.kind === 'categorical' && d.choices.includes(true)) params.revin = true;
+  }
+  return params;
+}
+const DEFAULT_LR = 1e-3;
+const DEFAULT_BATCH = 64;
+
+/**
+ * Asks the trials `nextActions` allows: first a coverage trial for every candidate not tried yet
+ * (cheap first, so a short budget still sees the most models), then each from the sampler's own
+ * (seed, number) stream, all against the same history, so the proposals depend on neither
+ * completion order nor who asks.
  */
 export function askTrials(
   state: StudyState,
@@ -119,12 +157,16 @@ export function askTrials(
   sampler: Sampler,
   space: SearchSpace,
   seed: Seed,
-): { number: number; params: Params }[] {
+): { number: number; params: Params; coverage: boolean }[] {
   const { ask } = nextActions(state, now);
-  return nextTrialNumbers(state.trials, ask).map((number) => ({
-    number,
-    params: sampler.sample(space, state.trials, Rng.forTrial(seed, number)),
-  }));
+  const root = space.params.find((p) => p.name === ARCH_PARAM)?.distribution;
+  const archs = new Set<unknown>(root?.kind === 'categorical' ? root.choices : []);
+  const todo = uncovered(state).filter((a) => archs.has(a));
+  return nextTrialNumbers(state.trials, ask).map((number, i) => {
+    const arch = todo[i];
+    if (arch !== undefined) return { number, params: coverageParams(space, arch), coverage: true };
+    return { number, params: sampler.sample(space, state.trials, Rng.forTrial(seed, number)), coverage: false };
+  });
 }
 
 function hasValue(t: TrialRecord): t is TrialRecord & { value: number } {
@@ -172,6 +214,33 @@ export function leaderboard(history: readonly TrialRecord[]): LeaderboardEntry[]
   }
   rows.sort((a, b) => (better(a.trial, b.trial) ? -1 : better(b.trial, a.trial) ? 1 : 0));
   return rows.map((r, i) => ({ rank: i + 1, ...r }));
+}
+
+export interface UnrankedEntry {
+  readonly arch: string;
+  /** Trials of this candidate by final state; all zero when it never ran. */
+  readonly counts: Record<TrialState, number>;
+  /** The best value a pruned trial reached before it was stopped, if any. */
+  readonly prunedValue: number | null;
+  /** Its most telling trial: the latest failed or pruned one, for the reason. */
+  readonly trial: number | null;
+}
+
+/**
+ * The candidates the ranking leaves out (no complete trial), so a board can still say what became
+ * of each: pruned (and how far it got), failed (the trial whose error explains it) or never run.
+ */
+export function unranked(history: readonly TrialRecord[], candidates: readonly string[]): UnrankedEntry[] {
+  const ranked = new Set(leaderboard(history).map((e) => e.arch));
+  const out: UnrankedEntry[] = [];
+  for (const arch of candidates) {
+    if (ranked.has(arch)) continue;
+    const mine = history.filter((t) => t.params[ARCH_PARAM] === arch);
+    const pruned = mine.filter((t) => t.state === 'pruned' && typeof t.value === 'number' && Number.isFinite(t.value)).map((t) => t.value as number);
+    const telling = [...mine].reverse().find((t) => t.state === 'failed' || t.state === 'pruned') ?? mine.at(-1);
+    out.push({ arch, counts: countByState(mine), prunedValue: pruned.length > 0 ? Math.min(...pruned) : null, trial: telling?.number ?? null });
+  }
+  return out;
 }
 
 /**

@@ -4,18 +4,24 @@
  * other hosts), then record the outcome and wake the coordinator. Any failure is recorded on
  * the trial and never stops the study.
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError, toGenAutoMLError } from '../errors.js';
+import { TrialThreads } from '../runner/threads.js';
+import type { TrainRun } from '../runner/client.js';
 import type { DataRef, ModelSpec, TrainResult } from '../runner/types.js';
+import { isTransientRunnerFailure } from './failures.js';
 import { MAX_TRIAL_ATTEMPTS, sendTrial, wakeStudy } from './jobs.js';
+import { keepAlive } from './liveness.js';
 import { createPruner } from './pruners.js';
 import { toAlgorithmTrial } from './records.js';
 import { decodeParams, type Params } from './space.js';
+import { withPeriod } from './period.js';
+import { commitOrSpool, type TrialOutcome } from './spool.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
+import type { StudyRecord, TrialRecord } from '../../storage/studies.js';
 
 export interface TrialJob {
   studyId: string;
@@ -34,7 +40,7 @@ export function trialModelSpec(spec: StudySpec, params: Params, nFeatures: numbe
   const revin = spec.request.revin === 'on' ? true : spec.request.revin === 'off' ? false : shared.revin === true;
   const lookback = typeof shared.lookback === 'number' ? shared.lookback : spec.request.lookback;
   return {
-    model: { code: candidate.code, dims: { task: spec.request.task, lookback, horizon: spec.request.horizon, nFeatures }, hyper: archParams, revin },
+    model: { code: candidate.code, dims: { task: spec.request.task, lookback, horizon: spec.request.horizon, nFeatures, ...withPeriod(spec.period) }, hyper: archParams, revin },
     lr: typeof shared.lr === 'number' ? shared.lr : undefined,
     batchSize: typeof shared.batch_size === 'number' ? shared.batch_size : undefined,
   };
@@ -45,19 +51,23 @@ export function dataRefOf(spec: StudySpec, files: PreparedFiles): DataRef {
   return { valuesPath: files.values, ...(files.labels ? { labelsPath: files.labels } : {}), meta: files.meta, name: spec.datasetName };
 }
 
-export async function runTrial(app: App, job: TrialJob, options: { worker?: string; signal?: AbortSignal } = {}): Promise<void> {
+export async function runTrial(app: App, job: TrialJob, options: { worker?: string; signal?: AbortSignal; threads?: TrialThreads } = {}): Promise<void> {
   const log = app.logger.child({ study: job.studyId, trial: job.number });
   const study = await app.studies.get(job.studyId);
   const worker = options.worker ?? `${os.hostname()}:${process.pid}`;
   if (study.state === 'cancelled' || study.state === 'done' || study.state === 'failed') {
-    await app.studies.finishTrial(job.studyId, job.number, 'cancelled', { error: { code: 'study.closed', message: `study is ${study.state}` } });
+    await app.studies.finishTrial(job.studyId, job.number, 'cancelled', { error: { code: 'search.study_closed', message: `study is ${study.state}` } });
     return;
   }
-  const claimed = await app.studies.claimTrial(job.studyId, job.number, worker);
-  if (!claimed) return; // already final: a duplicate delivery
+  // A running trial is taken over only when its worker has gone silent: a second job for it (the
+  // old one's lease ran out after a requeue) finds it alive and leaves it alone.
+  const claimed = await app.studies.claimTrial(job.studyId, job.number, worker, app.config.trialStaleS);
+  if (!claimed) return; // final, or alive on another worker: a duplicate delivery
+  const leaseEnds = Date.now() + (app.config.trialTimeoutS + app.config.trialLeaseGraceS) * 1000;
   const wake = (): Promise<unknown> => wakeStudy(app, job.studyId, 'trial_done');
-  // Only workers lost without a word use up attempts; a graceful hand-back on shutdown does not.
-  const lost = claimed.attempts - 1 - claimed.requeues;
+  // Only workers lost without a word use up attempts; a graceful hand-back on shutdown and a
+  // retried runner death do not.
+  const lost = claimed.attempts - 1 - claimed.requeues - claimed.retries;
   if (lost >= MAX_TRIAL_ATTEMPTS) {
     await app.studies.finishTrial(job.studyId, job.number, 'failed', {
       error: { code: 'trial.lost', message: `the trial's worker was lost ${lost} times before it finished`, hint: 'Check the workers’ logs and memory limits.' },
@@ -68,7 +78,54 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
 
   const spec = studySpecSchema.parse(study.spec);
   const pruner = createPruner(spec.request.pruner);
-  let outcome: { state: 'complete' | 'pruned' | 'failed' | 'cancelled'; value?: number | null; metrics?: unknown; error?: unknown; intermediate?: number[] };
+  log.info('trial started', { attempt: claimed.attempts, worker });
+  // The sign of life; if the trial was requeued from under this worker (it was silent too long,
+  // say behind a network partition), the newer attempt owns it and this run stops.
+  let run: TrainRun | undefined;
+  let disowned = false;
+  const stopBeat = keepAlive(
+    app,
+    () => app.studies.heartbeatTrial(job.studyId, job.number, claimed.attempts),
+    () => {
+      disowned = true;
+      log.warn('trial was taken over by another worker; stopping this run', { attempt: claimed.attempts });
+      run?.cancel();
+    },
+  );
+  try {
+    const outcome = await trainClaimed(app, job, { study, spec, pruner, claimed, log, signal: options.signal, threads: options.threads, onRun: (r) => (run = r), disowned: () => disowned });
+    if (outcome === 'handled' || disowned) return;
+    // Written with its weights in one transaction; through a database outage it waits in the
+    // spool, the heartbeat still beating so that nobody takes the trial over meanwhile.
+    const res = await commitOrSpool(app, { ...outcome, studyId: job.studyId, number: job.number, attempt: claimed.attempts }, leaseEnds, log);
+    if (res === 'fenced') {
+      // Fenced off: this worker was presumed dead and the trial requeued; the newer attempt owns it.
+      log.warn('trial outcome discarded: a newer attempt owns this trial', { attempt: claimed.attempts, state: outcome.state });
+      return;
+    }
+    if (res === 'written') await wake();
+  } finally {
+    stopBeat();
+  }
+}
+
+interface ClaimedTrial {
+  study: StudyRecord;
+  spec: StudySpec;
+  pruner: ReturnType<typeof createPruner>;
+  claimed: TrialRecord;
+  log: App['logger'];
+  signal: AbortSignal | undefined;
+  onRun: (run: TrainRun) => void;
+  disowned: () => boolean;
+  threads: TrialThreads | undefined;
+}
+
+/** Trains a claimed trial; its outcome, or 'handled' when it was requeued or taken over instead. */
+async function trainClaimed(app: App, job: TrialJob, ctx: ClaimedTrial): Promise<Outcome | 'handled'> {
+  const { study, spec, pruner, claimed, log, signal } = ctx;
+
+  let outcome: Outcome;
   try {
     const files = await preparedFiles(app, study.datasetId);
     const m = trialModelSpec(spec, claimed.params as Params, files.meta.columns.length);
@@ -77,6 +134,7 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
     const budgets = [spec.request.trialMinutes === undefined ? Infinity : spec.request.trialMinutes * 60, remainingS].filter(Number.isFinite);
     const timeBudgetS = budgets.length > 0 ? Math.max(1, Math.min(...budgets)) : undefined;
     let epochWork: Promise<void> = Promise.resolve();
+    const lease = (ctx.threads ?? new TrialThreads(app.config.workerConcurrency, app.config.trialThreads)).acquire();
     const run = app.runner.train(
       {
         ...m.model,
@@ -93,7 +151,8 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
         },
       },
       {
-        ...(options.signal ? { signal: options.signal } : {}),
+        threads: lease.threads,
+        ...(signal ? { signal } : {}),
         onEvent: (e) => {
           if (e.event !== 'epoch' || e.val_loss === null) return;
           const value = e.val_loss;
@@ -115,46 +174,45 @@ export async function runTrial(app: App, job: TrialJob, options: { worker?: stri
         },
       },
     );
+    ctx.onRun(run);
     let result: TrainResult;
     try {
       result = await run;
     } finally {
+      lease.release();
       await epochWork;
     }
-    outcome = await recordWeights(app, job, result, spec.request.pruner !== 'none');
+    outcome = recordWeights(result, spec.request.pruner !== 'none');
   } catch (err) {
     const e = toGenAutoMLError(err, 'trial.failed');
+    if (ctx.disowned()) return 'handled';
+    if (isTransientRunnerFailure(e) && claimed.retries < app.config.runnerRetries && !signal?.aborted) {
+      // Killed from outside (a signal, the OOM killer): the model is not at fault; run it again,
+      // on whichever worker is free, a bounded number of times.
+      if (await app.studies.requeueTrial(job.studyId, job.number, claimed.attempts, 'retry')) await sendTrial(app, job.studyId, job.number);
+      log.warn('runner killed from outside; trial retried', { code: e.code, signal: e.details?.signal, retry: claimed.retries + 1, of: app.config.runnerRetries });
+      return 'handled';
+    }
     const cancelled = e.code === 'runner.cancelled' && (await app.studies.get(job.studyId)).state === 'cancelled';
-    if (e.code === 'runner.cancelled' && !cancelled && options.signal?.aborted) {
+    if (e.code === 'runner.cancelled' && !cancelled && signal?.aborted) {
       // This worker is shutting down: put the trial back for another worker.
       if (await app.studies.requeueTrial(job.studyId, job.number, claimed.attempts)) await sendTrial(app, job.studyId, job.number);
       log.info('trial requeued on shutdown');
-      return;
+      return 'handled';
     }
     outcome = cancelled ? { state: 'cancelled', error: { code: 'study.cancelled', message: 'the study was cancelled' } } : { state: 'failed', error: e.toJSON() };
     if (!cancelled) log.warn('trial failed', { code: e.code, message: e.message });
   }
-  const { state, ...fields } = outcome;
-  if (!(await app.studies.finishTrial(job.studyId, job.number, state, fields, claimed.attempts))) {
-    // Fenced off: this worker's lease ran out and the trial was redelivered; the newer attempt owns it.
-    log.warn('trial outcome discarded: a newer attempt owns this trial', { attempt: claimed.attempts, state });
-    return;
-  }
-  await wake();
+  return outcome;
 }
 
-async function recordWeights(
-  app: App,
-  job: TrialJob,
-  result: TrainResult,
-  pruning: boolean,
-): Promise<{ state: 'complete' | 'pruned' | 'failed'; value?: number | null; metrics?: unknown; error?: unknown; intermediate?: number[] }> {
+type Outcome = Omit<TrialOutcome, 'studyId' | 'number' | 'attempt'>;
+
+function recordWeights(result: TrainResult, pruning: boolean): Outcome {
   const value = result.bestValLoss;
   if (value === null || !Number.isFinite(value)) {
     return { state: 'failed', error: { code: 'trial.no_finite_loss', message: 'training produced no finite validation loss (NaN or Inf)', hint: 'The model diverged; a lower learning rate or RevIN may help.' } };
   }
-  const sha = await app.artifacts.put(await readFile(result.weightsPath), 'application/x-pytorch-state-dict');
-  await app.artifacts.link({ ownerKind: 'trial', ownerId: `${job.studyId}/${job.number}`, name: 'weights', sha256: sha, mime: 'application/x-pytorch-state-dict' });
   const metrics = {
     params: result.params,
     epochs: result.epochs,
@@ -170,5 +228,5 @@ async function recordWeights(
   // write failed (a database outage mid-trial): the final record is complete.
   const intermediate = result.history.flatMap((h) => (h.val_loss === null ? [] : [h.val_loss]));
   // A pruned trial keeps its best value: it ranks like Optuna's pruned trials (see samplers).
-  return { state: pruning && result.stopReason === 'pruned' ? 'pruned' : 'complete', value, metrics, intermediate };
+  return { state: pruning && result.stopReason === 'pruned' ? 'pruned' : 'complete', value, metrics, intermediate, weightsPath: result.weightsPath };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { App } from '../../engine/app.js';
 import { syntheticCsv } from '../../engine/data/synthetic.js';
 import type { Logger } from '../../engine/log.js';
+import { studySpecSchema } from '../../engine/search/spec.js';
 import { getTool } from '../../tools/index.js';
 import { invokeTool } from '../../tools/invoke.js';
 import { startWorker } from '../worker.js';
@@ -28,8 +29,12 @@ export interface DemoOptions {
   request: string;
 }
 
-/** Fast baselines, so the demo finishes in minutes on two CPU cores. */
-const DEMO_BASELINES = ['dlinear', 'nlinear', 'sparsetsf', 'patchtst'];
+/**
+ * Two fast baselines: with the generated model they are the study's candidates, each covered by a
+ * first trial, and one architect round adds a model to the live study; sized (windows per epoch,
+ * a per-trial cap) so the whole demo stays near two minutes on two CPU cores.
+ */
+const DEMO_BASELINES = ['dlinear', 'nlinear'];
 
 export async function runDemo(options: DemoOptions): Promise<number> {
   const rt = loadRuntime({ interactive: true });
@@ -74,7 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const val = await call('validate', { model, dataset, lookback: 96, horizon: 24 });
     say(val.summary.split('\n')[0] ?? '');
 
-    say(`\n5/6 search — ${options.trials} trials, random sampler, median pruner, 2 worker slots`);
+    say(`\n5/6 search — ${options.trials} trials (every candidate first at its defaults, cheap first), random sampler, median pruner, 2 worker slots, one architect round that adds a model to the live study`);
     const srch = await call('search', {
       dataset,
       lookback: 96,
@@ -82,15 +87,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       candidates: [...DEMO_BASELINES, model],
       maxTrials: options.trials,
       epochs: options.epochs,
-      patience: 3,
+      patience: 2,
+      maxTrainWindows: 512,
+      trialMinutes: 0.5,
       parallelism: 2,
       sampler: 'random',
       pruner: 'median',
       seed: 7,
+      topK: 3,
+      architect: { rounds: 1, modelsPerRound: 1, maxIterations: 2 },
       wait: true,
     });
     say(srch.summary);
     const study = srch.data.studyId as string;
+    for (const c of studySpecSchema.parse((await app.studies.get(study)).spec).candidates) {
+      if (c.source === 'architect') say(`architect round: ${c.name} joined the running study (${c.lineage?.operation ?? 'proposal'}${c.lineage?.parents.length ? ` of ${c.lineage.parents.join(' + ')}` : ''})`);
+    }
     if (srch.data.state !== 'done') throw new Error(`the study ended ${String(srch.data.state)}; search_status ${study} shows why`);
 
     say('\n6/6 benchmark — leaderboard on the test split (selected by validation)');

@@ -6,7 +6,6 @@ import type { App } from '../../engine/app.js';
 import { type Config, loadConfig } from '../../engine/config.js';
 import { formatError, GenAutoMLError, toGenAutoMLError } from '../../engine/errors.js';
 import { createLogger, type Logger } from '../../engine/log.js';
-import { createApp } from '../app.js';
 
 export const EXIT_ERROR = 1;
 export const EXIT_CONFIG = 2;
@@ -39,7 +38,9 @@ let policyInstalled = false;
  * pg-boss records a job's outcome without awaiting it, so when the database stays unreachable
  * longer than the queue's connect retries, that rejection reaches no handler. A worker has to ride
  * out a database outage (the job is redelivered after its lease), so an unhandled `db.unreachable`
- * is logged; any other unhandled rejection still ends the process, as Node does by default.
+ * is logged. Anything else thrown where no caller waits (a full disk under a background write, a
+ * bug) ends the process as Node would, but said as `[code] message — hint` with exit code 1, not
+ * as a stack trace (GENAUTOML_LOG_LEVEL=debug adds the stack).
  */
 export function installRejectionPolicy(logger: Logger): void {
   if (policyInstalled) return;
@@ -49,11 +50,21 @@ export function installRejectionPolicy(logger: Logger): void {
       logger.warn('database unreachable during background queue bookkeeping; the job is redelivered after its lease', { err: reason });
       return;
     }
-    throw reason;
+    fatal(reason);
   });
+  process.on('uncaughtException', fatal);
 }
 
-export function openApp(rt: Runtime, startQueue = true): Promise<App> {
+function fatal(err: unknown): void {
+  const debug = process.env.GENAUTOML_LOG_LEVEL === 'debug';
+  const code = reportError(err, debug);
+  if (debug && err instanceof Error && err.stack) console.error(err.stack);
+  process.exit(code);
+}
+
+/** Imported when a command opens the app, so commands that never do (help, mcp's initialize) start fast. */
+export async function openApp(rt: Runtime, startQueue = true): Promise<App> {
+  const { createApp } = await import('../app.js');
   return createApp(rt.config, rt.logger, { startQueue });
 }
 
@@ -76,5 +87,18 @@ export async function runCommand(body: () => Promise<number | void>): Promise<ne
   } catch (err) {
     code = reportError(err);
   }
+  // process.exit does not wait for a pipe's queued writes: a large `--json` piped into a slow
+  // reader would be cut at the pipe's buffer (64 KiB). Wait until stdout and stderr have drained.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+export function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => {
+    // Writes complete in order, so the callback of an empty write comes after all earlier ones.
+    stream.write('', () => resolve());
+    stream.once('error', () => resolve());
+  });
 }

@@ -7,7 +7,6 @@ import type { AnyTool } from '../../tools/define.js';
 import { invokeTool } from '../../tools/invoke.js';
 import { type CliField, cliFields, OUT_FLAG, parseValue, splitList } from './fields.js';
 import { renderHuman, writeResultFiles } from './output.js';
-import { startWorker } from '../worker.js';
 import { createProgressBar } from './progress.js';
 import { loadRuntime, openApp, runCommand } from './runtime.js';
 
@@ -97,6 +96,11 @@ export function addToolCommand(program: Command, tool: AnyTool): Command {
         args[f.name] = v;
       });
       for (const [k, v] of Object.entries(tool.cli?.defaults ?? {})) if (args[k] === undefined) args[k] = v;
+      // The caller means paths from where they stand, whatever directory the tool resolves against.
+      for (const k of tool.cli?.paths ?? []) {
+        const v = args[k];
+        if (typeof v === 'string') args[k] = path.resolve(v);
+      }
       for (const k of tool.cli?.files ?? []) {
         const v = args[k];
         if (typeof v === 'string' && !v.includes('\n') && fs.existsSync(v) && fs.statSync(v).isFile()) args[k] = fs.readFileSync(v, 'utf8');
@@ -123,7 +127,7 @@ async function runTool(tool: AnyTool, args: Record<string, unknown>, options: { 
   process.on('SIGTERM', onSigint);
   const bar = createProgressBar();
   // A tool that enqueues trials needs a worker; a one-shot command runs one beside it.
-  const worker = tool.needsWorker ? await startWorker(app, { concurrency: rt.config.workerConcurrency }) : undefined;
+  const worker = tool.needsWorker ? await (await import('../worker.js')).startWorker(app, { concurrency: rt.config.workerConcurrency }) : undefined;
   try {
     const result = await invokeTool(tool, args, {
       app,

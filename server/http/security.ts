@@ -59,6 +59,17 @@ export function hostAllowed(header: string | undefined, allowed: string[] | null
   return allowed.some((entry) => entry === value || (!/:\d+$/.test(entry) && entry === bare));
 }
 
+/**
+ * Accepted browser origins: the configured list, plus, on a loopback bind, the server's own
+ * loopback origins (http://127.0.0.1:PORT, http://localhost:PORT, http://[::1]:PORT). A page served
+ * by this very server at its own address is not a rebinding attack, and the MCP Inspector and the
+ * conformance suite send exactly these; a rebinding page's origin is its attacker's host name.
+ */
+export function allowedOrigins(c: HttpConfig, boundPort: number): string[] {
+  const own = isLoopbackHost(c.httpHost) ? ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://${h}:${boundPort}`) : [];
+  return [...c.httpAllowedOrigins, ...own];
+}
+
 /** A request without Origin is not from a browser page and passes; one with Origin must be listed. */
 export function originAllowed(header: string | undefined, allowed: readonly string[]): boolean {
   if (header === undefined) return true;

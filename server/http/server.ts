@@ -8,23 +8,35 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../../engine/app.js';
 import { formatError, GenAutoMLError, toGenAutoMLError } from '../../engine/errors.js';
 import { JOBS } from '../../engine/jobs.js';
 import type { Logger } from '../../engine/log.js';
-import { createMcpServer } from '../mcp/server.js';
-import { allowedHosts, checkBearer, checkHttpConfig, hostAllowed, type HttpConfig, originAllowed } from './security.js';
+import { createMcpServer, type AppSource } from '../mcp/server.js';
+import { MemoryEventStore } from './event-store.js';
+import { allowedHosts, allowedOrigins, checkBearer, checkHttpConfig, hostAllowed, type HttpConfig, originAllowed } from './security.js';
 
 export const MCP_PATH = '/mcp';
 /** Largest JSON-RPC POST body read; tool arguments are small, datasets travel by path or URL. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const READY_TIMEOUT_MS = 5000;
+/** SSE `retry:` sent in the priming event: how soon a client whose stream broke reconnects (SEP-1699). */
+const SSE_RETRY_MS = 2000;
+
+/** What the HTTP layer itself reads of the App: its logger and the readiness probes' database and queue. */
+export interface HttpApp {
+  logger: App['logger'];
+  db: Pick<App['db'], 'kind' | 'executeSql'>;
+  queue: Pick<App['queue'], 'pending'>;
+}
 
 export interface HttpServerOptions {
   config: HttpConfig;
+  /** The App every MCP session serves (tools and resources use all of it). */
+  mcpApp: AppSource;
   logger?: Logger;
   /** A session without requests for this long is closed. Default 30 minutes. */
   sessionIdleMs?: number;
@@ -46,13 +58,14 @@ interface Session {
   open: number;
 }
 
-export async function startHttpServer(app: App, options: HttpServerOptions): Promise<HttpServerHandle> {
+export async function startHttpServer(app: HttpApp, options: HttpServerOptions): Promise<HttpServerHandle> {
   const { config } = options;
   checkHttpConfig(config);
   const logger = (options.logger ?? app.logger).child({ component: 'http' });
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   const sessions = new Map<string, Session>();
   let hosts: string[] | null = null;
+  let origins: string[] = [...config.httpAllowedOrigins];
   let closing = false;
 
   const closeSession = async (id: string, why: string): Promise<void> => {
@@ -75,7 +88,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
       return sendRpcError(res, 403, -32000, `Forbidden: Host "${req.headers.host ?? ''}" is not allowed (GENAUTOML_HTTP_ALLOWED_HOSTS).`);
     }
     const origin = req.headers.origin;
-    if (!originAllowed(origin, config.httpAllowedOrigins)) {
+    if (!originAllowed(origin, origins)) {
       logger.warn('rejected Origin', { origin });
       return sendRpcError(res, 403, -32000, `Forbidden: Origin "${origin ?? ''}" is not allowed (GENAUTOML_HTTP_ALLOWED_ORIGINS).`);
     }
@@ -119,11 +132,14 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     if (req.method !== 'POST' || !isInitialize(body)) {
       return sendRpcError(res, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns.');
     }
-    const mcp = createMcpServer(app, { origin: 'mcp:http', logger });
+    const mcp = createMcpServer(options.mcpApp, { origin: 'mcp:http', logger });
     const session: Session = {
       mcp,
       transport: new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
+        // Event ids, a priming event and Last-Event-ID replay, so a broken stream loses nothing.
+        eventStore: new MemoryEventStore(),
+        retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (id) => {
           sessions.set(id, session);
           logger.debug('session opened', { sessionId: id });
@@ -169,6 +185,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   });
   const port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(config, port);
+  origins = allowedOrigins(config, port);
   const displayHost = config.httpHost.includes(':') && !config.httpHost.startsWith('[') ? `[${config.httpHost}]` : config.httpHost;
   const url = `http://${displayHost}:${port}${MCP_PATH}`;
   logger.info('listening', { url, auth: config.httpAuth, allowedHosts: hosts ?? 'any' });
@@ -233,7 +250,7 @@ async function probe(fn: () => Promise<Record<string, unknown> | void>, code: 'd
  * Ready when the database answers and the job queue (pg-boss tables in the same database) can be
  * read: a 200 with each check and the queue depths, else a 503 naming the first failure.
  */
-async function ready(app: App, res: http.ServerResponse): Promise<void> {
+async function ready(app: HttpApp, res: http.ServerResponse): Promise<void> {
   const database = await probe(async () => {
     await app.db.executeSql('SELECT 1');
   }, 'db.unreachable');

@@ -5,12 +5,18 @@ import type { ToolResult } from '../../tools/define.js';
 
 /** `_meta` key carrying the error's code, hint and details for clients that act on them. */
 export const ERROR_META_KEY = 'genautoml/error';
+/**
+ * An attachment (code, a log) travels inline only up to this size. Larger ones are already in the
+ * structured data or behind a resource link; the CLI and the bots attach them as files.
+ */
+const ATTACHMENT_INLINE_MAX = 4096;
 
 export function toCallToolResult(result: ToolResult<Record<string, unknown>>): CallToolResult {
   const content: CallToolResult['content'] = [{ type: 'text', text: result.summary }];
   for (const image of result.images ?? []) {
-    // The thumbnail travels inline (small enough for a chat window); the full image is a link.
-    content.push({ type: 'image', data: (image.thumbnail ?? image.png).toString('base64'), mimeType: 'image/png' });
+    // Inline only when asked, and then the thumbnail (small enough for a chat window); the full
+    // image is always a link. An image that was not stored has no link, so it travels inline.
+    if (image.inline === true || image.uri === undefined) content.push({ type: 'image', data: (image.thumbnail ?? image.png).toString('base64'), mimeType: 'image/png' });
     if (image.uri) content.push({ type: 'resource_link', uri: image.uri, name: image.name, title: image.title, mimeType: 'image/png' });
   }
   for (const link of result.links ?? []) {
@@ -23,7 +29,7 @@ export function toCallToolResult(result: ToolResult<Record<string, unknown>>): C
     });
   }
   for (const attachment of result.attachments ?? []) {
-    content.push({ type: 'text', text: `--- ${attachment.name} ---\n${attachment.text}` });
+    if (attachment.text.length <= ATTACHMENT_INLINE_MAX) content.push({ type: 'text', text: `--- ${attachment.name} ---\n${attachment.text}` });
   }
   return { content, structuredContent: result.data };
 }

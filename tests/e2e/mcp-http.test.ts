@@ -76,7 +76,7 @@ describe(`genautoml serve over Streamable HTTP (${DB_MODE})`, () => {
       expect(tools.every((t) => t.outputSchema?.type === 'object')).toBe(true);
       const r = await client.callTool({ name: 'list_datasets', arguments: {} });
       expect(r.isError).toBeFalsy();
-      expect(r.structuredContent).toEqual({ datasets: [], total: 0 });
+      expect(r.structuredContent).toEqual({ datasets: [], total: 0, nextCursor: null });
       const bad = await client.callTool({ name: 'nope', arguments: {} });
       expect(bad.isError).toBe(true);
     } finally {

@@ -94,12 +94,16 @@ describe(`genautoml mcp over stdio (${DB_MODE})`, () => {
     expect(r.isError).toBeFalsy();
   });
 
-  it('publishes resource templates for datasets, models and artefacts', async () => {
+  it('publishes resource templates for datasets, models, studies and artefacts', async () => {
     const { resourceTemplates } = await client.listResourceTemplates();
     expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
       'genautoml://artifacts/{sha256}',
       'genautoml://datasets/{id}',
       'genautoml://models/{id}',
+      'genautoml://studies/{id}',
+      'genautoml://studies/{id}/leaderboard',
+      'genautoml://studies/{id}/result',
+      'genautoml://studies/{id}/trials',
     ]);
   });
 

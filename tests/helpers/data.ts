@@ -5,6 +5,7 @@ import { syntheticCsv, type SyntheticOptions } from '../../engine/data/synthetic
 import { saveDataset } from '../../engine/datasets/store.js';
 import { codeSha } from '../../engine/models/registry.js';
 import { newId } from '../../storage/ids.js';
+import { ETTH1_PATH } from '../fixtures/eda/etth1.js';
 
 export { syntheticCsv };
 
@@ -21,4 +22,10 @@ export async function loadSynthetic(app: App, options: SyntheticOptions = {}): P
 /** Registers model code as a user model (what a person's `validate --save` would store). */
 export async function insertUserModel(app: App, name: string, code: string): Promise<void> {
   await app.models.insert({ id: newId('md'), name, kind: 'user', code, codeSha: codeSha(code), request: null, provider: null, iterations: null, report: null, dims: null });
+}
+
+/** ETTh1 (../shared/datasets/ETTh1.csv, never committed); throws with where it was looked for. */
+export function etth1Path(): string {
+  if (!ETTH1_PATH) throw new Error('ETTh1.csv not found: expected at ../shared/datasets/ETTh1.csv beside the repository (or /work/shared/datasets).');
+  return ETTH1_PATH;
 }

@@ -11,7 +11,8 @@ import { freePort } from './http.js';
 
 export interface PrivatePostgres {
   url: string;
-  stop(): void;
+  /** `fast` terminates every session; `immediate` aborts the server as a crash or kill would (recovery from WAL on start). */
+  stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
   dispose(): void;
 }
@@ -63,8 +64,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    // Fast shutdown: open sessions are terminated, as on a real restart.
-    stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    stop: (mode = 'fast') => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
     start,
     dispose: () => {
       try {

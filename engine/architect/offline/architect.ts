@@ -10,6 +10,7 @@
  */
 import { GenAutoMLError } from '../../errors.js';
 import type { ChatMessage, ChatOptions, ChatProvider, ChatReply, DesignBrief } from '../types.js';
+import { evolvedIntent } from './evolve.js';
 import { parseRequest, type DesignIntent, type Family } from './parse.js';
 import { LOW_RANK_LINEAR, TEMPLATES, py, type RenderContext, type Sizing, type Template } from './templates.js';
 
@@ -146,8 +147,12 @@ export class OfflineArchitect implements ChatProvider {
   /** Designs one model from the brief; exposed for tests and for callers that want no loop. */
   design(brief: DesignBrief): OfflineDesign {
     const { lookback: L, horizon: H, nFeatures: C } = brief.dims;
-    const intent = parseRequest(brief.request, { nFeatures: C, ...(brief.edaFacts?.periods ? { periods: brief.edaFacts.periods } : {}) });
-    const notes: string[] = [];
+    const facts = { nFeatures: C, ...(brief.edaFacts?.periods ? { periods: brief.edaFacts.periods } : {}) };
+    // In an architect round the request is the whole leaderboard brief (for LLMs); the offline
+    // architect reads the same facts in structured form and mutates from them instead.
+    const evolved = brief.evolution ? evolvedIntent(brief.evolution, facts) : null;
+    const intent = evolved ? evolved.intent : parseRequest(brief.request, facts);
+    const notes: string[] = evolved ? [evolved.note] : [];
     const forbidden = brief.constraints.forbidden ?? [];
     if (forbidden.length > 0) {
       if (forbidden.some((f) => FAMILY_WORDS[intent.family].test(f))) {
@@ -225,8 +230,10 @@ export class OfflineArchitect implements ChatProvider {
     ].join('\n');
     const header = [
       `# Name: ${rendered.name}`,
-      `# Designed by the genautoml offline architect (${this.reason}) from the request:`,
-      `#   ${brief.request.replace(/\s+/g, ' ').trim().slice(0, 200)}`,
+      `# Family: ${family}`,
+      ...(evolved
+        ? [`# Designed by the genautoml offline architect (${this.reason}) in architect round ${brief.evolution?.round}: ${evolved.note}`]
+        : [`# Designed by the genautoml offline architect (${this.reason}) from the request:`, `#   ${brief.request.replace(/\s+/g, ' ').trim().slice(0, 200)}`]),
     ].join('\n');
     const code = `${header}
 import math

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../bots/chat/grammar.js';
 import { commandDefinitions } from '../../../bots/discord/commands.js';
-import { deliverNotification } from '../../../engine/search/notify.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
+import { registerBotNotifications } from '../../../server/bots.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -55,9 +55,9 @@ describe('discord commands end to end', () => {
     await registerSearchWorkers(t.app, { concurrency: 1, pollingIntervalSeconds: 0.5, signal: abort.signal });
     dataset = await loadSynthetic(t.app, { rows: 400, features: 2 });
     bot = createDiscordBot(t.app, { api: api.api, botUserId: BOT });
-    // bot.start() logs in to the gateway first, which a test cannot reach; the notification
-    // consumer it then starts is this one.
-    await t.app.queue.work('notify_discord', (job) => deliverNotification(t.app, job, { discord: bot.deliver }));
+    // startBot would log in to the gateway first, which a test cannot reach; the notification
+    // consumer it then registers is this one.
+    await registerBotNotifications(t.app, 'discord', bot.deliver);
   }, 120_000);
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { COMMANDS } from '../../../bots/chat/grammar.js';
 import { COMMAND_ACTION } from '../../../bots/slack/blocks.js';
 import { createSlackBot, type SlackBot } from '../../../bots/slack/bot.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
+import { startBot } from '../../../server/bots.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -45,7 +46,7 @@ describe('slack commands end to end', () => {
     dataset = await loadSynthetic(t.app, { rows: 400, features: 2 });
     receiver = new FakeReceiver();
     bot = createSlackBot(t.app, { receiver, slackApiUrl: slack.apiUrl });
-    await bot.start();
+    await startBot(t.app, 'slack', bot);
   }, 120_000);
 
   afterAll(async () => {

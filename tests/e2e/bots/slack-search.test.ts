@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackBot } from '../../../bots/slack/bot.js';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
+import { startBot } from '../../../server/bots.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { loadSynthetic } from '../../helpers/data.js';
 import { until } from '../../helpers/wait.js';
@@ -31,7 +32,7 @@ describe('slack search end to end', () => {
     const dataset = await loadSynthetic(t.app, { rows: 400, features: 2 });
     const receiver = new FakeReceiver();
     const bot = createSlackBot(t.app, { receiver, slackApiUrl: slack.apiUrl });
-    await bot.start();
+    await startBot(t.app, 'slack', bot);
     await receiver.send(slashCommand(`search ${dataset} candidates=dlinear trials=2 epochs=2 lookback=24 horizon=8 parallelism=1`, { channel: 'C0042' }));
 
     const posts = slack.calls.filter((c) => c.method === 'chat.postMessage');

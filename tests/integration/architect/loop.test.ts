@@ -5,8 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateModel, type ArchitectProgress } from '../../../engine/architect/loop.js';
-import { OpenAICompatibleProvider } from '../../../engine/architect/providers/openai.js';
+import { createArchitectProvider } from '../../../engine/architect/providers/index.js';
 import { ScriptedProvider } from '../../../engine/architect/providers/scripted.js';
+import { loadConfig } from '../../../engine/config.js';
 import { GenAutoMLError } from '../../../engine/errors.js';
 import type { ModelDims } from '../../../engine/runner/types.js';
 import { completion, startChatServer } from '../../fixtures/architect/chat-server.js';
@@ -357,7 +358,7 @@ describe('reflection loop over HTTP', { timeout: PYTHON_TIMEOUT_MS }, () => {
     const broken = CASES[0]!;
     const server = await startChatServer([{ body: completion(reply(broken.broken)) }, { body: completion(`<think>add the projection</think>\n${reply(broken.fixed)}`) }]);
     try {
-      const provider = new OpenAICompatibleProvider({ baseUrl: `${server.url}/v1`, model: 'llama-test', retry: { maxRetries: 0 } });
+      const provider = createArchitectProvider(loadConfig({ GENAUTOML_LLM_BASE_URL: `${server.url}/v1`, GENAUTOML_LLM_MODEL: 'llama-test', GENAUTOML_LLM_MAX_RETRIES: '0' }));
       const result = await generateModel({ request: 'an MLP', dims, provider, validator, edaContext: 'dominant periods (in steps): 24' });
       expect(result.ok, result.log).toBe(true);
       expect(result.provider).toBe('openai');

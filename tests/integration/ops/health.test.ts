@@ -3,29 +3,28 @@
  * queue does not answer.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../engine/app.js';
 import { silentLogger } from '../../../engine/log.js';
 import type { HttpConfig } from '../../../server/http/security.js';
-import { type HttpServerHandle, startHttpServer } from '../../../server/http/server.js';
+import { type HttpApp, type HttpServerHandle, startHttpServer } from '../../../server/http/server.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { DB_MODE } from '../../helpers/db.js';
 
 const CONFIG: HttpConfig = { httpHost: '127.0.0.1', httpPort: 0, httpAuth: 'required', httpToken: 'a-token-of-sixteen-chars', httpAllowedOrigins: [], httpAllowedHosts: undefined };
 
+let t: TestApp;
 let handle: HttpServerHandle | undefined;
 afterEach(async () => {
   await handle?.close();
   handle = undefined;
 });
 
-async function get(app: App, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  handle = await startHttpServer(app, { config: CONFIG, logger: silentLogger });
+async function get(app: HttpApp, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  handle = await startHttpServer(app, { config: CONFIG, logger: silentLogger, mcpApp: t.app });
   const res = await fetch(new URL(path, handle.url));
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe(`health endpoints on ${DB_MODE}`, () => {
-  let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ startQueue: true });
   }, 120_000);
@@ -50,14 +49,14 @@ describe(`health endpoints on ${DB_MODE}`, () => {
   });
 
   it('is unavailable when the queue cannot be read, naming the check', async () => {
-    const app = { ...t.app, queue: { ...t.app.queue, pending: () => Promise.reject(new Error('relation "job" does not exist')) } } as App;
+    const app: HttpApp = { ...t.app, queue: { pending: () => Promise.reject(new Error('relation "job" does not exist')) } };
     const { status, body } = await get(app, '/readyz');
     expect(status).toBe(503);
     expect(body).toMatchObject({ status: 'unavailable', error: expect.stringMatching(/^\[queue\.unavailable\].*does not exist/), checks: { database: { status: 'ok' }, queue: { status: 'fail' } } });
   });
 
   it('is unavailable when the database hangs, within the deadline', async () => {
-    const app = { ...t.app, db: { ...t.app.db, kind: t.app.db.kind, executeSql: () => new Promise(() => {}) } } as unknown as App;
+    const app: HttpApp = { ...t.app, db: { kind: t.app.db.kind, executeSql: () => new Promise(() => {}) } };
     const t0 = Date.now();
     const { status, body } = await get(app, '/readyz');
     expect(status).toBe(503);

@@ -88,3 +88,28 @@ describe(`queue on ${DB_MODE}`, () => {
     expect(finished).toBe(true);
   });
 });
+
+// Several hosts starting on one empty schema at once create the same queues together; pg-boss's
+// create_queue attaches partitions to one shared table and two of those used to deadlock, killing
+// a worker at start-up (seen in CI with two worker processes).
+describe.runIf(DB_MODE === 'postgres')('queue start-up across hosts on PostgreSQL', () => {
+  it('starts four hosts at once on one fresh schema', async () => {
+    const many = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`q${i}`, z.object({ n: z.number() })]));
+    const t = await openTestDatabase();
+    const { openPostgres } = await import('../../../storage/postgres.js');
+    const dbs = [t.db, ...(await Promise.all([1, 2, 3].map(() => openPostgres({ url: process.env.DATABASE_URL!, schema: t.schema, poolSize: 4 }))))];
+    const queues = dbs.map((db) => createJobQueue(db, many, silentLogger));
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(queues.map((q) => q.start()));
+        await Promise.all(queues.map((q) => q.stop(2_000)));
+      }
+      const { rows } = await t.db.executeSql(`SELECT count(*)::int AS n FROM ${t.schema}_queue.queue`);
+      expect(rows[0]).toEqual({ n: 8 });
+    } finally {
+      await Promise.all(queues.map((q) => q.stop(2_000)));
+      await Promise.all(dbs.slice(1).map((db) => db.close()));
+      await t.dispose();
+    }
+  }, 60_000);
+});

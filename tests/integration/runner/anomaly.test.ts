@@ -27,6 +27,20 @@ describe('anomaly detection', () => {
     expect(m.rocAuc!).toBeGreaterThan(0.6);
     expect(m.prAuc!).toBeGreaterThan(0);
     expect(m.bestF1!).toBeGreaterThan(0);
+    // The honest report: threshold from the (clean, unlabelled) validation rows' 99th percentile,
+    // the same threshold-free numbers, no-skill values from the label rate.
+    const s = m.scores!;
+    expect(s.threshold.rule).toBe('val_quantile');
+    expect(s.threshold.quantile).toBe(0.99);
+    expect(s.prAuc).toBe(m.prAuc);
+    expect(s.rocAuc).toBe(m.rocAuc);
+    expect(s.labelledRows).toBe(m.anomalousRows);
+    expect(s.noSkill.prAuc).toBeCloseTo(m.anomalousRows / m.rows, 12);
+    expect(s.noSkill.f1).toBeCloseTo((2 * s.labelRate) / (1 + s.labelRate), 12);
+    expect(s.vusPr!).toBeGreaterThan(s.noSkill.vusPr!);
+    expect(s.f1!).toBeLessThanOrEqual(m.bestF1! + 1e-12); // an oracle threshold is never worse
+    expect(s.events).toBe(m.faults.length);
+    expect(m.scoresOriginal!.rows).toBe(m.rows);
     expect(b.metrics).toEqual(a.metrics); // seeded
   }, 240_000);
 
@@ -35,6 +49,7 @@ describe('anomaly detection', () => {
     const labels = new Uint8Array(rows);
     labels.fill(1, 500, 520);
     labels.fill(1, 100, 110); // in train: those windows are left out of training
+    labels.fill(1, 440, 446); // in validation: the threshold is the F1-best one there
     const data = syntheticData({ rows, channels: 3, labels });
     const t = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('anom-l'), train: { epochs: 2 } });
     const e = await client.evaluate({ code: model('linear.py'), dims, data, weightsPath: t.weightsPath });
@@ -42,5 +57,7 @@ describe('anomaly detection', () => {
     expect(e.metrics.labels).toBe('dataset');
     expect(e.metrics.anomalousRows).toBe(20);
     expect(e.metrics.faults).toEqual([]);
+    expect(e.metrics.scores!.threshold.rule).toBe('val_best_f1');
+    expect(e.metrics.scores!.events).toBe(1);
   }, 240_000);
 });

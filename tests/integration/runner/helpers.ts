@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../../engine/config.js';
 import type { PreparedMeta } from '../../../engine/data/prepared.js';
 import { RunnerClient, type RunnerClientOptions } from '../../../engine/runner/client.js';
 import type { DataRef } from '../../../engine/runner/types.js';
@@ -8,9 +9,10 @@ import type { DataRef } from '../../../engine/runner/types.js';
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 export const model = (name: string): string => readFileSync(path.join(FIXTURES, 'models', name), 'utf8');
 
-export function makeClient(extra: RunnerClientOptions = {}): RunnerClient {
+export function makeClient(extra: Partial<RunnerClientOptions> = {}): RunnerClient {
   // Two shared cores: one torch thread per process keeps parallel test files from thrashing.
-  return new RunnerClient({ threads: 1, validatePoolSize: 1, runnerMemoryMb: 4096, validateTimeoutS: 60, device: 'cpu', ...extra });
+  // The settings are the configuration's defaults (an empty environment), as a server has them.
+  return new RunnerClient({ ...loadConfig({}), threads: 1, validatePoolSize: 1, runnerMemoryMb: 4096, validateTimeoutS: 60, device: 'cpu', ...extra });
 }
 
 const made: string[] = [];

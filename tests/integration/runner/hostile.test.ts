@@ -76,7 +76,7 @@ describe('hostile corpus', () => {
 
   it('still validates good models afterwards, and the canary is untouched', async () => {
     const r = await client.validate(model('linear.py'), dims);
-    expect(r.ok).toBe(true);
+    expect(r.ok, `${r.stage}: ${r.message}\n${r.traceback ?? ''}`).toBe(true);
     expect(readFileSync(canary, 'utf8')).toBe('untouched');
     expect(statSync(canaryDir).isDirectory()).toBe(true);
     expect(readdirSync(canaryDir)).toEqual(['canary.txt']);

@@ -81,6 +81,24 @@ describe(`search on ${DB_MODE}`, () => {
     expect(JSON.stringify(body.blocks)).toContain(result.best.arch);
   }, 360_000);
 
+  it('covers every candidate once in a study with as many trials as candidates, cheap first, and keeps the failed one on the board with why', async () => {
+    const study = await startStudy(
+      t.app,
+      { dataset, lookback: 24, horizon: 8, candidates: ['patchtst', 'always_nan', 'dlinear'], maxTrials: 3, epochs: 1, patience: 1, parallelism: 1, sampler: 'random', pruner: 'none', seed: 11, topK: 1 },
+      { origin: 'test' },
+    );
+    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
+    expect(status.state).toBe('done');
+    const trials = await t.app.studies.trials(study.id);
+    // Cheap first: the linear models before the transformer, whatever the random sampler would say.
+    expect(trials.map((tr) => tr.params.arch)).toEqual(['always_nan', 'dlinear', 'patchtst']);
+    // Coverage trials carry no architecture parameter: each model's own defaults.
+    for (const tr of trials) expect(Object.keys(tr.params).filter((k) => k.includes('.'))).toEqual([]);
+    const result = status.result as { leaderboard: { arch: string }[]; unranked: { arch: string; status: string; error: string | null }[] };
+    expect(result.leaderboard.map((r) => r.arch).sort()).toEqual(['dlinear', 'patchtst']);
+    expect(result.unranked).toEqual([expect.objectContaining({ arch: 'always_nan', status: 'failed', error: expect.stringMatching(/finite/i) })]);
+  }, 360_000);
+
   it('cancels a study: queued trials are dropped and nothing runs afterwards', async () => {
     const study = await startStudy(t.app, { dataset, lookback: 24, horizon: 8, candidates: ['dlinear'], maxTrials: 50, epochs: 50, patience: 50, parallelism: 1, pruner: 'none' }, { origin: 'test' });
     await until(() => t.app.studies.trials(study.id), (trs) => trs.some((tr) => tr.state === 'running'), 60_000);

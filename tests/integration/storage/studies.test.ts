@@ -29,7 +29,7 @@ describe(`studies and trials on ${DB_MODE}`, () => {
     await studies.appendIntermediate('st_1', tr.number, 0.4);
     expect((await studies.trial('st_1', tr.number))?.intermediate).toEqual([0.5, 0.4]);
     expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.4, metrics: { mae: 0.4 } })).toBe(true);
-    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'x' } })).toBe(false);
+    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'trial.failed', message: 'x' } })).toBe(false);
     expect(await studies.claimTrial('st_1', tr.number, 'w2')).toBeUndefined();
     const final = await studies.trial('st_1', tr.number);
     expect(final).toMatchObject({ state: 'complete', value: 0.4, worker: 'w1' });
@@ -53,10 +53,42 @@ describe(`studies and trials on ${DB_MODE}`, () => {
     await studies.appendIntermediate('st_1', tr.number, 9, 1);
     await studies.appendIntermediate('st_1', tr.number, 0.7, 2);
     expect(await studies.requeueTrial('st_1', tr.number, 1)).toBe(false);
-    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'late' } }, 1)).toBe(false);
+    expect(await studies.finishTrial('st_1', tr.number, 'failed', { error: { code: 'trial.failed', message: 'late' } }, 1)).toBe(false);
     expect(await studies.trial('st_1', tr.number)).toMatchObject({ state: 'running', worker: 'w2', intermediate: [0.7] });
     expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.7 }, 2)).toBe(true);
     expect(await studies.trial('st_1', tr.number)).toMatchObject({ state: 'complete', value: 0.7, worker: 'w2' });
+  });
+
+  it('requeues a trial whose worker went silent, and fences the silent worker off', async () => {
+    const tr = await studies.addTrial('st_1', {});
+    const first = await studies.claimTrial('st_1', tr.number, 'w1', 20);
+    expect(first).toMatchObject({ attempts: 1 });
+    expect(first?.heartbeatAt).toBeInstanceOf(Date);
+    // Alive: a second delivery of its job may not take it over, and nothing is silent yet.
+    expect(await studies.claimTrial('st_1', tr.number, 'w2', 20)).toBeUndefined();
+    expect(await studies.requeueSilentTrials(20)).toEqual([]);
+    expect(await studies.heartbeatTrial('st_1', tr.number, 1)).toBe(true);
+    // Silent (a window of 0 s: any heartbeat is old enough): back to queued under the same attempt.
+    expect(await studies.requeueSilentTrials(0)).toEqual([{ studyId: 'st_1', number: tr.number }]);
+    expect(await studies.trial('st_1', tr.number)).toMatchObject({ state: 'queued', attempts: 1, worker: null, heartbeatAt: null });
+    // The silent worker wakes up: it owns nothing any more, and its outcome is refused.
+    expect(await studies.heartbeatTrial('st_1', tr.number, 1)).toBe(false);
+    expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 1 }, 1)).toBe(false);
+    const second = await studies.claimTrial('st_1', tr.number, 'w2', 20);
+    expect(second).toMatchObject({ attempts: 2, requeues: 0, retries: 0, worker: 'w2' });
+    expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.5 }, 1)).toBe(false);
+    expect(await studies.finishTrial('st_1', tr.number, 'complete', { value: 0.5 }, 2)).toBe(true);
+  });
+
+  it('counts a retried runner death apart from hand-backs; requeues every running trial on request', async () => {
+    const a = await studies.addTrial('st_1', {});
+    const b = await studies.addTrial('st_1', {});
+    await studies.claimTrial('st_1', a.number, 'w1');
+    await studies.claimTrial('st_1', b.number, 'w1');
+    expect(await studies.requeueTrial('st_1', a.number, 1, 'retry')).toBe(true);
+    expect(await studies.trial('st_1', a.number)).toMatchObject({ state: 'queued', retries: 1, requeues: 0 });
+    // null: every running trial, however fresh its heartbeat (a restarted single-process install).
+    expect(await studies.requeueSilentTrials(null)).toEqual([{ studyId: 'st_1', number: b.number }]);
   });
 
   it('moves a study only along allowed transitions', async () => {

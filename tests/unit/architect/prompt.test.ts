@@ -29,6 +29,9 @@ describe('system prompt', () => {
     expect(p).toMatch(/imports only from torch, torch\.nn, torch\.nn\.functional, math and typing/);
     expect(p).toContain('exactly one ```python code block and no prose outside it');
     expect(p).toContain('SEARCH_SPACE');
+    expect(p).toMatch(/`cycle_index`, a LongTensor \(B,\).*no dataset period is known/);
+    expect(p).toContain('`calendar`, a float tensor (B, L, 6)');
+    expect(buildSystemPrompt({ request: 'x', dims: { ...dims, period: 24 } })).toContain("set to the dataset's period, 24 steps");
     const msgs = buildDesignMessages({ request: '  a tiny model ', dims });
     expect(msgs.map((m) => m.role)).toEqual(['system', 'user']);
     expect(msgs[1]?.content).toBe('Design request: a tiny model');

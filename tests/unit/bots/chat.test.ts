@@ -86,8 +86,8 @@ describe('rendering', () => {
     expect(tableFrom({ a: 1 })).toBeUndefined();
   });
   it('renders errors with their hint and code', () => {
-    const r = renderError(new GenAutoMLError('data.bad', 'Bad file.', { hint: 'Fix it.' }));
-    expect(r.message).toMatchObject({ tone: 'danger', text: 'Bad file.\nFix it.', footer: 'data.bad' });
+    const r = renderError(new GenAutoMLError('data.empty_file', 'Bad file.', { hint: 'Fix it.' }));
+    expect(r.message).toMatchObject({ tone: 'danger', text: 'Bad file.\nFix it.', footer: 'data.empty_file' });
   });
 });
 

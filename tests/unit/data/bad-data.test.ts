@@ -2,6 +2,8 @@
  * The bad-input corpus: every file in tests/fixtures/bad-data has an entry here with the error
  * code it must raise, or the repair warning it must report. Big inputs (a huge field, a file over
  * the cap) are generated here instead of being committed; path and URL cases are in sources.test.
+ * The non-CSV files (archive.zip, workbook.xlsx, data.csv.gz, utf16*.csv, web-page.csv, …) were
+ * written for this corpus with Python's zipfile, gzip and str.encode('utf-16-le').
  */
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +25,15 @@ const CORPUS: Record<string, Expectation> = {
   'empty.csv': { code: 'data.empty_file' },
   'header-only.csv': { code: 'data.no_rows' },
   'binary-garbage.csv': { code: 'data.not_text' },
-  'utf16.csv': { code: 'data.not_text' },
+  'utf16.csv': { warning: /UTF-16LE text; it was decoded/, check: (r) => expect(r.dataset.meta.columns).toEqual(['a', 'b']) },
+  'utf16-no-bom.csv': { warning: /UTF-16LE text; it was decoded/, check: (r) => expect(r.summary.rows).toBe(24) },
+  'web-page.csv': { code: 'data.html' },
+  'export.xml': { code: 'data.xml' },
+  'archive.zip': { code: 'data.zip_file' },
+  'workbook.xlsx': { code: 'data.spreadsheet' },
+  'data.csv.gz': { code: 'data.compressed' },
+  'not-a-table.json': { code: 'data.json_shape' },
+  'truncated.json': { code: 'data.json_malformed' },
   'ragged-rows.csv': { code: 'data.ragged_rows' },
   'unclosed-quote.csv': { code: 'data.csv_malformed' },
   'no-numeric-column.csv': { code: 'data.no_numeric_column' },
@@ -109,6 +119,7 @@ describe('bad-input corpus', () => {
         expect(err.code).toBe(want.code);
         expect(err.message.length).toBeGreaterThan(10);
         expect(err.hint?.length ?? 0).toBeGreaterThan(10);
+        // Nothing is half-prepared: the error is all a caller gets, so there is nothing to store.
       } else {
         if (got instanceof GenAutoMLError) throw new Error(`expected a repair, got [${got.code}] ${got.message}`);
         const warnings = got.summary.warnings.join('\n');

@@ -128,16 +128,18 @@ describe('long tables', () => {
   it('pivots id,timestamp,value to wide when detected', async () => {
     const { dataset, summary } = await prepareText(csvOf(['id', 'timestamp', 'value'], rows));
     expect(summary.layout).toBe('long');
-    expect(dataset.meta.columns).toEqual(ids);
+    expect(dataset.meta.columns).toEqual(ids.map((id) => `id=${id}:value`));
     expect(dataset.meta.rows).toBe(12);
     expect(unscaled(dataset, 1).map((v) => Math.round(v * 1000) / 1000)).toEqual(Array.from({ length: 12 }, (_, i) => i * 10 + 1));
-    expect(summary.warnings.join('\n')).toMatch(/pivoted to 3 columns/);
+    expect(summary.long?.note).toMatch(/pivoted to 3 feature\(s\): 3 series × 1 value column/);
   });
 
-  it('pivots on request with named columns and averages repeated (id, time) pairs', async () => {
+  it('pivots on request with named columns and averages repeated (id, time) pairs only when asked', async () => {
     const more = [...rows, ['north', hours(12)[3] as string, 999]];
-    const { dataset, summary } = await prepareText(csvOf(['sensor', 'when', 'reading'], more), { layout: 'long', idColumn: 'sensor', valueColumn: 'reading' });
-    expect(dataset.meta.columns).toEqual(ids);
+    const text = csvOf(['sensor', 'when', 'reading'], more);
+    expect(await errorCode(prepareText(text, { layout: 'long', idColumn: 'sensor', valueColumn: 'reading' }))).toBe('data.long_duplicates');
+    const { dataset, summary } = await prepareText(text, { layout: 'long', idColumn: 'sensor', valueColumn: 'reading', aggregate: 'mean' });
+    expect(dataset.meta.columns).toEqual(ids.map((id) => `sensor=${id}:reading`));
     expect(unscaled(dataset, 0)[3]).toBeCloseTo((30 + 999) / 2, 3);
     expect(summary.duplicates).toBe(1);
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenAutoMLError } from '../../../engine/errors.js';
 import { prepareFromSource, readSource } from '../../../engine/data/index.js';
+import { parseAllowlist } from '../../../engine/data/url-guard.js';
 import type { SourceLimits } from '../../../engine/data/index.js';
 import { csvOf, hours } from './helpers.js';
 
@@ -66,6 +67,21 @@ beforeAll(async () => {
         res.end();
       };
       pump();
+    } else if (req.url === '/to-ok') {
+      res.writeHead(302, { location: '/ok.csv' });
+      res.end();
+    } else if (req.url === '/to-metadata') {
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+      res.end();
+    } else if (req.url === '/to-loopback-2') {
+      res.writeHead(301, { location: `http://127.0.0.2:${(server.address() as AddressInfo).port}/ok.csv` });
+      res.end();
+    } else if (req.url === '/to-mapped') {
+      res.writeHead(307, { location: `http://[::ffff:10.0.0.1]:${(server.address() as AddressInfo).port}/ok.csv` });
+      res.end();
+    } else if (req.url === '/loop') {
+      res.writeHead(302, { location: '/loop' });
+      res.end();
     } else if (req.url === '/missing') {
       res.writeHead(404);
       res.end();
@@ -89,6 +105,8 @@ afterAll(async () => {
 });
 
 const limits = (over: Partial<SourceLimits> = {}): SourceLimits => ({ allowedDirs: [dataDir], maxBytes: 100_000, urlTimeoutMs: 2000, ...over });
+/** The local test server is loopback, which only an operator's allowlist opens. */
+const urlLimits = (over: Partial<SourceLimits> = {}): SourceLimits => limits({ urlAllow: parseAllowlist(['127.0.0.1']), ...over });
 
 describe('path sources', () => {
   it('reads a file inside a data directory, relative or absolute', async () => {
@@ -142,28 +160,132 @@ describe('inline sources', () => {
 
 describe('url sources', () => {
   it('downloads a file', async () => {
-    const out = await readSource({ kind: 'url', url: `${base}/ok.csv` }, limits());
+    const out = await readSource({ kind: 'url', url: `${base}/ok.csv` }, urlLimits());
     expect(out).toMatchObject({ name: 'ok.csv', formatHint: 'csv' });
     expect(new TextDecoder().decode(out.bytes)).toBe(CSV);
   });
 
   it('times out on a server that never answers', async () => {
     const t0 = Date.now();
-    expect(await codeOf(readSource({ kind: 'url', url: `${base}/hang` }, limits({ urlTimeoutMs: 300 })))).toBe('data.url_timeout');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/hang` }, urlLimits({ urlTimeoutMs: 300 })))).toBe('data.url_timeout');
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('times out on a server that stops sending mid-body', async () => {
-    expect(await codeOf(readSource({ kind: 'url', url: `${base}/trickle` }, limits({ urlTimeoutMs: 300 })))).toBe('data.url_timeout');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/trickle` }, urlLimits({ urlTimeoutMs: 300 })))).toBe('data.url_timeout');
   });
 
   it('refuses a download over the cap, declared or streamed', async () => {
-    expect(await codeOf(readSource({ kind: 'url', url: `${base}/big-declared` }, limits()))).toBe('data.too_large');
-    expect(await codeOf(readSource({ kind: 'url', url: `${base}/big-chunked` }, limits()))).toBe('data.too_large');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/big-declared` }, urlLimits()))).toBe('data.too_large');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/big-chunked` }, urlLimits()))).toBe('data.too_large');
   });
 
   it('reports HTTP errors', async () => {
-    expect(await codeOf(readSource({ kind: 'url', url: `${base}/missing` }, limits()))).toBe('data.url_status');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/missing` }, urlLimits()))).toBe('data.url_status');
+  });
+
+  it('follows redirects on an allowed host, but not forever', async () => {
+    const out = await readSource({ kind: 'url', url: `${base}/to-ok` }, urlLimits());
+    expect(out.name).toBe('ok.csv');
+    expect(await codeOf(readSource({ kind: 'url', url: `${base}/loop` }, urlLimits()))).toBe('data.url_redirects');
+  });
+});
+
+async function errorOf(p: Promise<unknown>): Promise<GenAutoMLError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof GenAutoMLError) return err;
+    throw err;
+  }
+  throw new Error('expected a GenAutoMLError');
+}
+
+describe('url sources: no server-side request forgery', () => {
+  it.each([
+    ['loopback', 'http://127.0.0.1:1/x.csv'],
+    ['loopback elsewhere in 127/8', 'http://127.8.9.10/x.csv'],
+    ['IPv6 loopback', 'http://[::1]/x.csv'],
+    ['private 10/8', 'http://10.1.2.3/x.csv'],
+    ['private 172.16/12', 'http://172.31.255.255/x.csv'],
+    ['private 192.168/16', 'https://192.168.0.1/x.csv'],
+    ['unique local fc00::/7', 'http://[fd12:3456::1]/x.csv'],
+    ['cloud metadata', 'http://169.254.169.254/latest/meta-data/'],
+    ['IPv6 link-local', 'http://[fe80::1]/x.csv'],
+    ['unspecified', 'http://0.0.0.0/x.csv'],
+    ['IPv6 unspecified', 'http://[::]/x.csv'],
+    ['multicast', 'http://224.0.0.1/x.csv'],
+    ['IPv6 multicast', 'http://[ff02::1]/x.csv'],
+    ['IPv4-mapped loopback', 'http://[::ffff:127.0.0.1]/x.csv'],
+    ['IPv4-mapped metadata (hex)', 'http://[::ffff:a9fe:a9fe]/x.csv'],
+    ['NAT64 of a private address', 'http://[64:ff9b::a00:1]/x.csv'],
+    ['decimal-encoded loopback', 'http://2130706433/x.csv'],
+  ])('refuses %s', async (_what, url) => {
+    expect(await codeOf(readSource({ kind: 'url', url }, limits()))).toBe('data.url_forbidden');
+  });
+
+  it('refuses the local test server by default, before connecting', async () => {
+    let hits = 0;
+    const counter = (): void => void hits++;
+    server.on('request', counter);
+    try {
+      const err = await errorOf(readSource({ kind: 'url', url: `${base}/ok.csv` }, limits()));
+      expect(err.code).toBe('data.url_forbidden');
+      expect(err.hint).toContain('GENAUTOML_URL_ALLOW_HOSTS');
+      expect(hits).toBe(0);
+    } finally {
+      server.off('request', counter);
+    }
+  });
+
+  it('answers the same for an open and a closed port (no port scanner)', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const open = await errorOf(readSource({ kind: 'url', url: `${base}/ok.csv` }, limits()));
+    const shut = await errorOf(readSource({ kind: 'url', url: `http://127.0.0.1:${port}/ok.csv` }, limits()));
+    expect([open.code, open.message, open.hint]).toEqual([shut.code, shut.message, shut.hint]);
+  });
+
+  it('checks names after DNS resolution: every answer must be public', async () => {
+    const resolve = async (host: string): Promise<{ address: string; family: number }[]> =>
+      host === 'mixed.test' ? [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+    expect(await codeOf(readSource({ kind: 'url', url: 'http://localhost.example.test/x.csv' }, limits({ resolve })))).toBe('data.url_forbidden');
+    expect(await codeOf(readSource({ kind: 'url', url: 'http://mixed.test/x.csv' }, limits({ resolve })))).toBe('data.url_forbidden');
+  });
+
+  it('allows what the operator allowlist names: a range, an address or a host name', async () => {
+    for (const entry of ['127.0.0.0/8', '127.0.0.1', '::ffff:127.0.0.1/128']) {
+      const out = await readSource({ kind: 'url', url: `${base}/ok.csv` }, limits({ urlAllow: parseAllowlist([entry]) }));
+      expect(out.name).toBe('ok.csv');
+    }
+    const resolve = async (): Promise<{ address: string; family: number }[]> => [{ address: '127.0.0.1', family: 4 }];
+    const port = (server.address() as AddressInfo).port;
+    const out = await readSource({ kind: 'url', url: `http://data.internal.test:${port}/ok.csv` }, limits({ resolve, urlAllow: parseAllowlist(['data.internal.test']) }));
+    expect(new TextDecoder().decode(out.bytes)).toBe(CSV);
+  });
+
+  it('checks every redirect: an allowed host cannot bounce the download to a forbidden one', async () => {
+    for (const path_ of ['/to-metadata', '/to-loopback-2', '/to-mapped']) {
+      const only = limits({ urlAllow: parseAllowlist(['127.0.0.1/32']) });
+      expect(await codeOf(readSource({ kind: 'url', url: `${base}${path_}` }, only))).toBe('data.url_forbidden');
+    }
+  });
+
+  it('connects to the address it checked, not to a second DNS answer (rebinding)', async () => {
+    let lookups = 0;
+    // First answer the allowed test server, then an address nothing listens on: a client that
+    // resolved again at connect time would fail or land elsewhere.
+    const resolve = async (): Promise<{ address: string; family: number }[]> => [{ address: lookups++ === 0 ? '127.0.0.1' : '127.0.0.3', family: 4 }];
+    const port = (server.address() as AddressInfo).port;
+    const out = await readSource({ kind: 'url', url: `http://rebind.test:${port}/ok.csv` }, limits({ resolve, urlAllow: parseAllowlist(['127.0.0.1/32']) }));
+    expect(out.name).toBe('ok.csv');
+    expect(lookups).toBe(1);
+  });
+
+  it('stores nothing when a URL is refused', async () => {
+    expect(await codeOf(prepareFromSource({ kind: 'url', url: 'http://169.254.169.254/x.csv' }, {}, limits()))).toBe('data.url_forbidden');
   });
 });
 

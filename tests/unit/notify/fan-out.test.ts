@@ -1,7 +1,6 @@
 /** A study's end notifies each place once, however many subscriptions name it. */
 import { describe, expect, it } from 'vitest';
-import type { App } from '../../../engine/app.js';
-import { deliveryPlace, notifyStudyEnd } from '../../../engine/search/notify.js';
+import { deliveryPlace, notifyStudyEnd, type NotifyApp } from '../../../engine/search/notify.js';
 import type { Subscription } from '../../../storage/subscriptions.js';
 
 const sub = (id: number, kind: Subscription['kind'], target: Record<string, unknown>): Subscription => ({ id, studyId: 'st_1', kind, target }) as Subscription;
@@ -25,10 +24,10 @@ describe('notification fan-out', () => {
 
   it('enqueues one job per place, on the platform’s queue', async () => {
     const sent: { queue: string; subscriptionId: number }[] = [];
-    const app = {
+    const app: NotifyApp = {
       subscriptions: { forStudy: async () => subs },
-      queue: { send: async (queue: string, payload: { subscriptionId: number }) => (sent.push({ queue, subscriptionId: payload.subscriptionId }), 'job') },
-    } as unknown as App;
+      queue: { send: async (queue, payload) => (sent.push({ queue, subscriptionId: (payload as { subscriptionId: number }).subscriptionId }), 'job') },
+    };
     expect(await notifyStudyEnd(app, 'st_1', 'done')).toBe(5);
     expect(sent).toEqual([
       { queue: 'notify_discord', subscriptionId: 1 },

@@ -1,7 +1,7 @@
 /** The forecast-vs-truth chart of a chosen feature, from the stored last test window. */
 import { describe, expect, it } from 'vitest';
 import { benchmarkPlots, featureWindow } from '../../../engine/search/charts.js';
-import type { LeaderboardRow } from '../../../engine/search/finalise.js';
+import type { LeaderboardRow } from '../../../engine/search/result.js';
 
 const columns = ['load', 'temp', 'OT'];
 const sample = {

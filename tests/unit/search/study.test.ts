@@ -12,6 +12,7 @@ import {
   nextActions,
   nextTrialNumbers,
   summarize,
+  unranked,
   validateBudget,
 } from '../../../engine/search/index.js';
 import type { StudyState, TrialRecord } from '../../../engine/search/index.js';
@@ -176,5 +177,59 @@ describe('eta', () => {
     expect(s.best?.number).toBe(0);
     expect(s.actions.ask).toBe(1);
     expect(s.etaSeconds).toBeCloseTo((2 * 10 + 8) / 2, 6);
+  });
+});
+
+describe('coverage before chance', () => {
+  const space = buildSpace({ architectures: [{ name: 'a', searchSpace: { k: [1, 2, 3] } }, { name: 'b' }, { name: 'c', searchSpace: { w: [8, 16] } }] });
+
+  it('asks one trial per untried candidate first, in coverage order, at default hyperparameters', () => {
+    const s = study([], { maxTrials: 5 }, 2, { coverage: ['c', 'a', 'b'] });
+    const asked = askTrials(s, T0, new RandomSampler(), space, 1);
+    expect(asked.map((t) => [t.params.arch, t.coverage])).toEqual([
+      ['c', true],
+      ['a', true],
+    ]);
+    // No architecture parameter: the model's constructor defaults; the runner's default shared knobs.
+    expect(asked[0]?.params).toEqual({ arch: 'c', lr: 1e-3, batch_size: 64, revin: true });
+  });
+
+  it('covers every candidate when the budget is exactly the number of candidates, then hands over to the sampler', () => {
+    const order = ['b', 'c', 'a'];
+    let trials: TrialRecord[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [t] = askTrials(study(trials, { maxTrials: 3 }, 1, { coverage: order }), T0, new RandomSampler(), space, 1);
+      trials = [...trials, { ...timed(t!.number, 'complete', 0, 1, 0.5), params: t!.params }];
+    }
+    expect(trials.map((t) => t.params.arch)).toEqual(order);
+    expect(nextActions(study(trials, { maxTrials: 3 }, 1, { coverage: order }), T0).finalise).toBe(true);
+    const next = askTrials(study(trials, { maxTrials: 4 }, 1, { coverage: order }), T0, new RandomSampler(), space, 1);
+    expect(next[0]?.coverage).toBe(false);
+  });
+
+  it('gives a newcomer its coverage trial next, and a failed or running trial counts as tried', () => {
+    const history = [{ ...timed(0, 'failed', 0, 1), params: { arch: 'a' } }, { ...timed(1, 'running', 0), params: { arch: 'b' } }];
+    const asked = askTrials(study(history, { maxTrials: 10 }, 3, { coverage: ['c', 'a', 'b'] }), T0, new RandomSampler(), space, 1);
+    expect(asked.map((t) => t.coverage)).toEqual([true, false]);
+    expect(asked[0]?.params.arch).toBe('c');
+  });
+
+  it('does not finalise a held study whose trial budget is spent, but does on the wall clock', () => {
+    const done = [timed(0, 'complete', 0, 1, 0.3)];
+    expect(nextActions(study(done, { maxTrials: 1 }, 1, { held: true }), T0).finalise).toBe(false);
+    expect(nextActions(study(done, { maxTrials: 1, maxWallSeconds: 10 }, 1, { held: true }), T0 + 11_000).finalise).toBe(true);
+  });
+
+  it('lists the candidates the ranking leaves out, with what became of them', () => {
+    const history = [
+      timed(0, 'complete', 0, 1, 0.5, 'a'),
+      { ...timed(1, 'pruned', 0, 1, undefined, 'b'), value: 0.9 },
+      timed(2, 'failed', 0, 1, undefined, 'c'),
+    ];
+    expect(unranked(history, ['a', 'b', 'c', 'd'])).toEqual([
+      { arch: 'b', counts: { complete: 0, pruned: 1, failed: 0, running: 0 }, prunedValue: 0.9, trial: 1 },
+      { arch: 'c', counts: { complete: 0, pruned: 0, failed: 1, running: 0 }, prunedValue: null, trial: 2 },
+      { arch: 'd', counts: { complete: 0, pruned: 0, failed: 0, running: 0 }, prunedValue: null, trial: null },
+    ]);
   });
 });

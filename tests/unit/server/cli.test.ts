@@ -6,6 +6,7 @@ import { buildProgram } from '../../../server/cli/main.js';
 import { renderHuman, renderTable } from '../../../server/cli/output.js';
 import { addToolCommand } from '../../../server/cli/tool-command.js';
 import { defineTool } from '../../../tools/define.js';
+import { TOOLS } from '../../../tools/index.js';
 
 const kitchen = defineTool({
   name: 'kitchen_sink',
@@ -83,7 +84,7 @@ describe('CLI options generated from a tool input schema', () => {
   });
 
   it('registers the built-in commands and one command per tool', () => {
-    const names = buildProgram().commands.map((c) => c.name());
+    const names = buildProgram(TOOLS).commands.map((c) => c.name());
     expect(names).toEqual(expect.arrayContaining(['mcp', 'serve', 'worker', 'demo', 'list_datasets', 'info']));
   });
 

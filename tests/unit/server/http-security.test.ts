@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GenAutoMLError } from '../../../engine/errors.js';
-import { allowedHosts, checkBearer, checkHttpConfig, hostAllowed, type HttpConfig, isLoopbackHost, originAllowed } from '../../../server/http/security.js';
+import { allowedHosts, allowedOrigins, checkBearer, checkHttpConfig, hostAllowed, type HttpConfig, isLoopbackHost, originAllowed } from '../../../server/http/security.js';
 
 const base: HttpConfig = {
   httpHost: '127.0.0.1',
@@ -58,6 +58,16 @@ describe('HTTP gatekeeping', () => {
     expect(originAllowed('https://evil.example', [])).toBe(false);
     expect(originAllowed('https://App.example', ['https://app.example/'])).toBe(true);
     expect(originAllowed('null', ['https://app.example'])).toBe(false);
+  });
+
+  it('accepts the server’s own loopback origins on a loopback bind, and only there', () => {
+    const own = allowedOrigins(base, 4321);
+    expect(originAllowed('http://127.0.0.1:4321', own)).toBe(true);
+    expect(originAllowed('http://localhost:4321', own)).toBe(true);
+    expect(originAllowed('http://[::1]:4321', own)).toBe(true);
+    expect(originAllowed('http://localhost:9999', own)).toBe(false);
+    expect(originAllowed('http://evil.example.com', own)).toBe(false);
+    expect(allowedOrigins({ ...base, httpHost: '0.0.0.0', httpAllowedOrigins: ['https://app.example'] }, 4321)).toEqual(['https://app.example']);
   });
 
   it('checks the bearer token', () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../../engine/app.js';
 import { silentLogger } from '../../../engine/log.js';
-import { type HttpServerHandle, startHttpServer } from '../../../server/http/server.js';
+import { type HttpApp, type HttpServerHandle, startHttpServer } from '../../../server/http/server.js';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -18,9 +18,11 @@ afterEach(async () => {
   handle = undefined;
 });
 
-async function start(db: { executeSql: () => Promise<unknown> }, sessionIdleMs?: number): Promise<HttpServerHandle> {
-  const app = { logger: silentLogger, db: { kind: 'pglite', ...db } } as unknown as App;
+async function start(db: Pick<HttpApp['db'], 'executeSql'>, sessionIdleMs?: number): Promise<HttpServerHandle> {
+  const app: HttpApp = { logger: silentLogger, db: { kind: 'pglite', ...db }, queue: { pending: async () => 0 } };
   handle = await startHttpServer(app, {
+    // These tests make no tool call or resource read, so the sessions' App never arrives.
+    mcpApp: new Promise<App>(() => {}),
     config: { httpHost: '127.0.0.1', httpPort: 0, httpAuth: 'disabled', httpToken: undefined, httpAllowedOrigins: [], httpAllowedHosts: undefined },
     ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
   });

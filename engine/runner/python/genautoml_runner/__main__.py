@@ -8,6 +8,7 @@ def main() -> int:
     args = prelude.parse_args(sys.argv[1:])
     capped = prelude.setup_streams()
     applied = prelude.apply_limits(args.get("limits"))
+    applied["seccomp"] = prelude.apply_seccomp(args.get("seccomp", "required"))
     from . import server  # imports torch: after the limits, before any request (warm pool)
 
     return server.serve(applied, capped)

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import torch
 from torch import nn
 
-from . import policy
+from . import inputs, policy
 
 MODEL_FILENAME = "model.py"
 
@@ -173,6 +173,9 @@ def build_kwargs(cls: type, dims: Dict[str, Any], hyper: Dict[str, Any]) -> Tupl
             v = H
         elif n in FEATURE_NAMES:
             v = C
+        elif n == inputs.CYCLE_PARAM and inputs.period_for_constructor(dims) is not None:
+            # The dataset's period (EDA or the user's), unless the search picked one.
+            v = inputs.period_for_constructor(dims)
         elif n in CONFIG_NAMES:
             # Time-Series-Library style: one `configs` object carrying the dimensions.
             v = types.SimpleNamespace(seq_len=L, pred_len=H, label_len=0, enc_in=C, dec_in=C, c_out=C,
@@ -228,6 +231,8 @@ def forward_extras(model: nn.Module) -> Dict[str, Any]:
         raise ContractError("forward", "forward() takes no input; it must accept x of shape (B, L, C)")
     extras: Dict[str, Any] = {}
     for p in params[1:]:
+        if p.name in inputs.NAMES:
+            continue  # supplied per batch by the runner (inputs.py)
         if p.default is inspect.Parameter.empty:
             if p.kind == p.POSITIONAL_ONLY:
                 raise ContractError("forward", f"forward() requires positional-only argument '{p.name}' besides x; make it optional")
@@ -338,21 +343,28 @@ class RevIN(nn.Module):
 
 
 class Wrapped(nn.Module):
-    """What the runner trains: [RevIN] -> model (called by signature) -> [projection] -> [RevIN⁻¹]."""
+    """What the runner trains: [RevIN] -> model (called by signature) -> [projection] -> [RevIN⁻¹].
+    Extra inputs the model asks for by name (cycle_index, calendar) follow x positionally, in
+    `input_names` order, so that a traced or ONNX export takes them as plain inputs."""
 
-    def __init__(self, core: nn.Module, adapter: Adapter, extras: Dict[str, Any], revin: Optional[RevIN]):
+    def __init__(self, core: nn.Module, adapter: Adapter, extras: Dict[str, Any], revin: Optional[RevIN], input_names: Optional[List[str]] = None):
         super().__init__()
         self.core = core
         self.adapter = adapter
         self.revin = revin
         self._extras = dict(extras)
+        self.input_names = list(input_names or [])
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, *inputs: torch.Tensor) -> torch.Tensor:
+        if len(inputs) != len(self.input_names):
+            raise TypeError(f"the model takes x and {self.input_names} ({len(self.input_names)} extra input(s)); got {len(inputs)}")
+        kw = dict(self._extras)
+        kw.update(zip(self.input_names, inputs))
         if self.revin is not None:
             x, mean, std = self.revin.norm(x)
-            y = self.adapter(first_tensor(self.core(x, **self._extras)))
+            y = self.adapter(first_tensor(self.core(x, **kw)))
             return self.revin.denorm(y, mean, std)
-        return self.adapter(first_tensor(self.core(x, **self._extras)))
+        return self.adapter(first_tensor(self.core(x, **kw)))
 
 
 def revin_options(revin: Any) -> Tuple[bool, bool]:
@@ -366,8 +378,10 @@ def count_params(m: nn.Module) -> int:
 
 
 class Built:
-    def __init__(self, model: Wrapped, projection: Optional[Dict[str, str]], core_params: int, params: int, chosen: Dict[str, Any], out_shape: List[int], module: types.ModuleType):
+    def __init__(self, model: Wrapped, projection: Optional[Dict[str, str]], core_params: int, params: int, chosen: Dict[str, Any], out_shape: List[int], module: types.ModuleType,
+                 extra_inputs: Optional[inputs.Spec] = None):
         self.model = model
+        self.inputs = extra_inputs or inputs.Spec([], None)
         self.projection = projection
         self.core_params = core_params
         self.params = params
@@ -398,12 +412,16 @@ def build(source: str, dims: Dict[str, Any], hyper: Optional[Dict[str, Any]] = N
     if core_params == 0:
         raise ContractError("gradient", "model has no trainable parameters; a model must learn something")
     extras = forward_extras(core)
+    try:
+        feed_spec = inputs.resolve(cls, core.forward, chosen, dims)
+    except inputs.InputError as e:
+        raise ContractError("forward", str(e))
     L, H, C = dims["lookback"], dims["horizon"], dims["nFeatures"]
     B = 2
     core.train()
     try:
         with torch.no_grad():
-            y = core(torch.randn(B, L, C), **extras)
+            y = core(torch.randn(B, L, C), **extras, **dict(zip(feed_spec.names, inputs.synthetic(feed_spec, B, L, torch.device("cpu")))))
     except ContractError:
         raise
     except BaseException as e:  # noqa: BLE001
@@ -413,12 +431,12 @@ def build(source: str, dims: Dict[str, Any], hyper: Optional[Dict[str, Any]] = N
     kind, detail = classify_output(tuple(out.shape), B, H, C)
     adapter = Adapter(kind, tuple(out.shape), H, C)
     use_revin, affine = revin_options(revin)
-    wrapped = Wrapped(core, adapter, extras, RevIN(C, affine) if use_revin else None)
+    wrapped = Wrapped(core, adapter, extras, RevIN(C, affine) if use_revin else None, feed_spec.names)
     params = count_params(wrapped)
     if param_budget is not None and params > param_budget:
         raise ContractError("budget", f"model with its projection head has {params:,} trainable parameters; the budget is {param_budget:,}")
     projection = None if kind == "none" else {"kind": kind, "detail": detail}
-    return Built(wrapped, projection, core_params, params, chosen, out_shape, mod)
+    return Built(wrapped, projection, core_params, params, chosen, out_shape, mod, feed_spec)
 
 
 # --------------------------------------------------------------------------------------------
@@ -435,7 +453,7 @@ def check_output_and_gradients(built: Built, dims: Dict[str, Any], device: torch
     m.zero_grad(set_to_none=True)
     x = torch.randn(B, L, C, device=device)
     try:
-        y = m(x)
+        y = m(x, *inputs.synthetic(built.inputs, B, L, device))
     except ContractError:
         raise
     except BaseException as e:  # noqa: BLE001

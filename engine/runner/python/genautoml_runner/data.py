@@ -49,6 +49,7 @@ class Dataset:
         self.mean = np.asarray(meta["scaler"]["mean"], dtype=np.float64)
         self.std = np.asarray(meta["scaler"]["std"], dtype=np.float64)
         self.device = device
+        self._ar: Dict[int, torch.Tensor] = {}
         target = meta.get("target")
         self.target_index = self.columns.index(target) if target in self.columns else None
 
@@ -68,8 +69,15 @@ class Dataset:
             s = s[touched == 0]
         return s
 
+    def _offsets(self, n: int) -> torch.Tensor:
+        # One arange per window length, not one per batch (a small allocation on every step).
+        ar = self._ar.get(n)
+        if ar is None:
+            ar = self._ar[n] = torch.arange(n, device=self.device)[None, :]
+        return ar
+
     def batch(self, starts: torch.Tensor, L: int, H: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        idx = starts[:, None] + torch.arange(L + H, device=self.device)[None, :]
+        idx = starts[:, None] + self._offsets(L + H)
         w = self.series[idx]  # (B, L+H, C) gather
         return w[:, :L], w[:, L:]
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 
-from . import metrics
+from . import inputs, metrics
 from .data import Dataset
 
 FAULT_KINDS = ("spike", "level_shift", "drift", "stuck", "noise_burst")
@@ -54,7 +54,7 @@ def inject_faults(values: np.ndarray, seed: int, n_faults: int) -> Tuple[np.ndar
     return v.astype(np.float32), labels, faults
 
 
-def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int) -> Dict[str, Any]:
+def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, feed: Optional[inputs.Feed] = None) -> Dict[str, Any]:
     starts = ds.starts("test", L, H)
     if starts.numel() == 0:
         raise ValueError(f"the test split is shorter than lookback + horizon ({L} + {H}) rows")
@@ -66,8 +66,10 @@ def forecast(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int) -> Di
     last: Any = None
     model.eval()
     with torch.no_grad():
-        for x, y in ds.iterate(starts, L, H, bs):
-            pred = model(x)
+        for i in range(0, int(starts.numel()), bs):
+            s = starts[i:i + bs]
+            x, y = ds.batch(s, L, H)
+            pred = model(x, *(feed.at(s) if feed else ()))
             d = (pred - y).to(torch.float64)
             ae += d.abs().sum(dim=(0, 1))
             se += (d * d).sum(dim=(0, 1))
@@ -109,7 +111,7 @@ def _sample(ds: Dataset, last: Any, start: int) -> Dict[str, Any]:
     return out
 
 
-def anomaly(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, seed: int, n_faults: Any) -> Dict[str, Any]:
+def anomaly(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, seed: int, n_faults: Any, feed: Optional[inputs.Feed] = None) -> Dict[str, Any]:
     a, b = ds.splits["test"]
     n = b - a
     if ds.labels is not None:
@@ -136,7 +138,7 @@ def anomaly(model: torch.nn.Module, ds: Dataset, L: int, H: int, bs: int, seed: 
         for i in range(0, int(starts.numel()), bs):
             s = starts[i:i + bs]
             w = series[s[:, None] + ar[None, :]]
-            err = ((model(w[:, :L]) - w[:, L:]) ** 2).mean(dim=2).to(torch.float64)  # (B, H)
+            err = ((model(w[:, :L], *(feed.at(s) if feed else ())) - w[:, L:]) ** 2).mean(dim=2).to(torch.float64)  # (B, H)
             scores[(s[:, None] + L + torch.arange(H, device=ds.device)[None, :]).reshape(-1)] = err.reshape(-1)
     sc = scores[a:b].cpu().numpy()
     lab = labels.astype(bool)
@@ -156,20 +158,22 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def latency(model: torch.nn.Module, L: int, C: int, device: torch.device, batch: int = 64, repeats: int = 20) -> Dict[str, float]:
+def latency(model: torch.nn.Module, L: int, C: int, device: torch.device, batch: int = 64, repeats: int = 20,
+            spec: Optional[inputs.Spec] = None) -> Dict[str, float]:
     """Median wall time per sample after warm-up, at batch 1 and batched, in inference mode."""
     model.eval()
     out: Dict[str, float] = {}
     with torch.no_grad():
         for key, b, reps in (("batch1MsPerSample", 1, repeats), ("batchedMsPerSample", batch, max(3, repeats // 2))):
             x = torch.randn(b, L, C, device=device)
+            extra = inputs.synthetic(spec, b, L, device) if spec else ()
             for _ in range(3):
-                model(x)
+                model(x, *extra)
             _sync(device)
             times = []
             for _ in range(reps):
                 t0 = time.perf_counter()
-                model(x)
+                model(x, *extra)
                 _sync(device)
                 times.append(time.perf_counter() - t0)
             out[key] = statistics.median(times) * 1000.0 / b

@@ -6,14 +6,13 @@ import importlib.util
 import inspect
 import json
 import os
-import shutil
 import sys
 import textwrap
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
-from . import contract
+from . import contract, inputs
 
 WRAPPER_HEADER = '''"""genautoml wrapper: rebuilds the trained model (Dyn-RevIN, projection head) around model.py.
 
@@ -24,7 +23,7 @@ import inspect
 import json
 import os
 import types
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -33,14 +32,15 @@ from torch import nn
 
 WRAPPER_FOOTER = '''
 
-def _forward_extras(model: nn.Module) -> Dict[str, Any]:
+def _forward_extras(model: nn.Module, inputs: Any) -> Dict[str, Any]:
     sig = inspect.signature(model.forward)
     params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    return {p.name: None for p in params[1:] if p.default is inspect.Parameter.empty}
+    return {p.name: None for p in params[1:] if p.default is inspect.Parameter.empty and p.name not in inputs}
 
 
 def load_model(directory: str, map_location: str = "cpu") -> nn.Module:
-    """Model in eval mode, taking (B, lookback, n_features) z-scored inputs -> (B, horizon, n_features)."""
+    """Model in eval mode, taking (B, lookback, n_features) z-scored inputs -> (B, horizon, n_features),
+    followed by the extra inputs listed in metadata.json build.inputs, in that order (USAGE.md)."""
     with open(os.path.join(directory, "metadata.json")) as f:
         meta = json.load(f)
     spec = importlib.util.spec_from_file_location("genautoml_exported_model", os.path.join(directory, "model.py"))
@@ -57,50 +57,17 @@ def load_model(directory: str, map_location: str = "cpu") -> nn.Module:
     revin = build["revin"]
     use_revin = bool(revin) if not isinstance(revin, dict) else True
     affine = revin.get("affine", True) if isinstance(revin, dict) else True
-    model = Wrapped(core, adapter, _forward_extras(core), RevIN(C, affine) if use_revin else None)
-    state = torch.load(os.path.join(directory, "weights.pt"), map_location=map_location)
+    names = [i["name"] for i in build.get("inputs", [])]
+    model = Wrapped(core, adapter, _forward_extras(core, names), RevIN(C, affine) if use_revin else None, names)
+    # weights_only: the file holds plain tensors and is loaded as such, never as an arbitrary
+    # pickle (torch >= 1.13). model.py above is still code from an untrusted source: see USAGE.md.
+    try:
+        state = torch.load(os.path.join(directory, "weights.pt"), map_location=map_location, weights_only=True)
+    except TypeError as e:
+        raise RuntimeError("this export needs torch >= 1.13 (torch.load(weights_only=True))") from e
     model.load_state_dict(state)
     return model.eval()
 '''
-
-USAGE = """# {name}
-
-Trained by genautoml on `{dataset}` ({task}, lookback {L}, horizon {H}, {C} features).
-
-Inputs are **z-scored** with the training statistics in `metadata.json` (`scaler.mean`,
-`scaler.std`, one per column in `columns` order); outputs are in the same scaled units. To get
-original units: `y * std + mean`.
-
-Shapes: input `(batch, {L}, {C})` float32, output `(batch, {H}, {C})`.
-
-## PyTorch (source + weights)
-
-```python
-import sys; sys.path.insert(0, "path/to/this/dir")
-from genautoml_wrapper import load_model
-model = load_model("path/to/this/dir")
-y = model(x)
-```
-
-## TorchScript (no source needed)
-
-```python
-import torch
-model = torch.jit.load("model.torchscript.pt")
-y = model(x)
-```
-
-## ONNX
-
-```python
-import onnxruntime as ort
-sess = ort.InferenceSession("model.onnx")
-y = sess.run(None, {{"x": x.numpy()}})[0]
-```
-
-Files: {files}.
-"""
-
 
 def _wrapper_source() -> str:
     parts = [WRAPPER_HEADER]
@@ -111,37 +78,30 @@ def _wrapper_source() -> str:
     return "".join(parts)
 
 
-def _onnx_export(model: torch.nn.Module, x: torch.Tensor, path: str, opset: int) -> None:
-    kwargs: Dict[str, Any] = dict(input_names=["x"], output_names=["y"], opset_version=opset,
-                                  dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, do_constant_folding=True)
+def _onnx_export(model: torch.nn.Module, args: Tuple[torch.Tensor, ...], names: List[str], path: str, opset: int) -> None:
+    axes = {n: {0: "batch"} for n in ["x", *names, "y"]}
+    kwargs: Dict[str, Any] = dict(input_names=["x", *names], output_names=["y"], opset_version=opset,
+                                  dynamic_axes=axes, do_constant_folding=True)
     # torch >= 2.9 defaults to the dynamo exporter, which needs onnxscript; the TorchScript-based
     # exporter works on 1.13 through 2.x without the onnx package.
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False
-    torch.onnx.export(model, (x,), path, **kwargs)
+    torch.onnx.export(model, args, path, **kwargs)
 
 
 def run(req: Dict[str, Any], built: contract.Built, sandboxed: bool) -> Dict[str, Any]:
+    """In the sandbox that runs the model: TorchScript, ONNX and the build record. Everything else in
+    an export (weights.pt, the wrapper, model.py, metadata.json, USAGE.md) is written by trusted code."""
     out = req["outDir"]
-    os.makedirs(out, exist_ok=True)
     dims = req["dims"]
-    L, H, C = int(dims["lookback"]), int(dims["horizon"]), int(dims["nFeatures"])
+    L, C = int(dims["lookback"]), int(dims["nFeatures"])
     model = built.model.cpu().eval()
     errors: List[str] = []
-    with open(os.path.join(out, "model.py"), "w") as f:
-        f.write(req["code"])
-    with open(os.path.join(out, "genautoml_wrapper.py"), "w") as f:
-        f.write(_wrapper_source())
-    torch.save({k: t.cpu() for k, t in model.state_dict().items()}, os.path.join(out, "weights.pt"))
-
     g = torch.Generator().manual_seed(1234)
-    example = torch.randn(2, L, C, generator=g)
-    check = torch.randn(3, L, C, generator=g)  # a different batch size than the trace
-    with torch.no_grad():
-        ref = model(check)
-
+    names = built.inputs.names
+    # Extra inputs (inputs.py) are plain positional inputs of every artefact, after x.
+    example = (torch.randn(2, L, C, generator=g), *inputs.synthetic(built.inputs, 2, L, torch.device("cpu"), g))
     ts_mode: Optional[str] = None
-    ts_diff: Optional[float] = None
     ts_path = os.path.join(out, "model.torchscript.pt")
     try:
         with torch.no_grad():
@@ -155,22 +115,70 @@ def run(req: Dict[str, Any], built: contract.Built, sandboxed: bool) -> Dict[str
             ts_mode = "script"
         except Exception as e2:  # noqa: BLE001
             errors.append(f"TorchScript export failed: trace: {str(e)[:500]}; script: {str(e2)[:500]}")
-    if ts_mode:
+    opset = int(req.get("opset") or 17)
+    try:
+        _onnx_export(model, example, names, os.path.join(out, "model.onnx"), opset)
+    except Exception as e:  # noqa: BLE001
+        errors.append(f"ONNX export failed (opset {opset}): {str(e)[:1500]}")
+    record = {"constructor": built.chosen, "projection": built.projection, "outputShape": built.out_shape, "params": built.params,
+              "inputs": built.inputs.describe()}
+    with open(os.path.join(out, "build.json"), "w") as f:
+        json.dump(record, f)
+    return {"torchscriptMode": ts_mode, "errors": errors, "sandboxed": sandboxed}
+
+
+def pack(req: Dict[str, Any]) -> Dict[str, Any]:
+    """TRUSTED: runs in a process that never loads model code. Re-reads the raw tensors the host
+    checked and writes the shipped weights.pt (plain tensors, loadable with weights_only=True)
+    and the wrapper from the runner's own source."""
+    from . import tensors
+
+    out = req["outDir"]
+    state = tensors.load(req["weightsPath"])
+    torch.save(state, os.path.join(out, "weights.pt"))
+    with open(os.path.join(out, "genautoml_wrapper.py"), "w") as f:
+        f.write(_wrapper_source())
+    return {"tensors": len(state)}
+
+
+def check(req: Dict[str, Any], built: contract.Built, sandboxed: bool) -> Dict[str, Any]:
+    """In a fresh sandbox: reload the finished export directory the way a user would and compare
+    with the model built from the raw weights."""
+    d = req["exportDir"]
+    dims = req["dims"]
+    L, C = int(dims["lookback"]), int(dims["nFeatures"])
+    model = built.model.cpu().eval()
+    errors: List[str] = []
+    g = torch.Generator().manual_seed(4321)
+    names = built.inputs.names
+    check_x = (torch.randn(3, L, C, generator=g), *inputs.synthetic(built.inputs, 3, L, torch.device("cpu"), g))
+    with torch.no_grad():
+        ref = model(*check_x)
+    sd_diff = float("inf")
+    try:
+        spec = importlib.util.spec_from_file_location("genautoml_export_check", os.path.join(d, "genautoml_wrapper.py"))
+        assert spec and spec.loader
+        wrapper = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(wrapper)
+        reloaded = wrapper.load_model(d)
+        with torch.no_grad():
+            sd_diff = float((reloaded(*check_x) - ref).abs().max())
+    except Exception as e:  # noqa: BLE001
+        errors.append(f"state_dict reload through genautoml_wrapper.py failed: {type(e).__name__}: {str(e)[:1000]}")
+    finally:
+        sys.modules.pop("genautoml_exported_model", None)
+    ts_diff: Optional[float] = None
+    ts_path = os.path.join(d, "model.torchscript.pt")
+    if os.path.exists(ts_path):
         try:
             loaded = torch.jit.load(ts_path, map_location="cpu")
             with torch.no_grad():
-                ts_diff = float((loaded(check) - ref).abs().max())
+                ts_diff = float((loaded(*check_x) - ref).abs().max())
         except Exception as e:  # noqa: BLE001
             errors.append(f"TorchScript reload failed: {str(e)[:1000]}")
-
-    onnx_path = os.path.join(out, "model.onnx")
+    onnx_path = os.path.join(d, "model.onnx")
     onnx_checked = False
     onnx_diff: Optional[float] = None
-    opset = int(req.get("opset") or 17)
-    try:
-        _onnx_export(model, example, onnx_path, opset)
-    except Exception as e:  # noqa: BLE001
-        errors.append(f"ONNX export failed (opset {opset}): {str(e)[:1500]}")
     if os.path.exists(onnx_path):
         try:
             import onnx  # optional: validates the graph when installed
@@ -185,60 +193,16 @@ def run(req: Dict[str, Any], built: contract.Built, sandboxed: bool) -> Dict[str
             import onnxruntime as ort  # optional: numerical check when installed
 
             sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-            y = sess.run(None, {"x": check.numpy()})[0]
+            y = sess.run(None, {n: t.numpy() for n, t in zip(["x", *names], check_x)})[0]
             onnx_diff = float(abs(torch.from_numpy(y) - ref).max())
         except ImportError:
             pass
         except Exception as e:  # noqa: BLE001
             errors.append(f"ONNX runtime check: {str(e)[:1000]}")
-
-    data = req.get("data") or {}
-    meta_in = data.get("meta") or {}
-    metadata = {
-        "format": "genautoml-model/1",
-        "name": req.get("name") or "model",
-        "dataset": data.get("name"),
-        "task": dims["task"], "lookback": L, "horizon": H, "nFeatures": C,
-        "columns": meta_in.get("columns"), "target": meta_in.get("target"), "frequencyMs": meta_in.get("frequencyMs"),
-        "scaler": meta_in.get("scaler"), "metrics": req.get("metrics") or {}, "params": built.params,
-        "build": {"constructor": built.chosen, "hyper": req.get("hyper") or {}, "revin": req.get("revin", False),
-                  "projection": built.projection, "outputShape": built.out_shape},
-        "torch": torch.__version__, "onnxOpset": opset,
-    }
-    with open(os.path.join(out, "metadata.json"), "w") as f:
-        json.dump(metadata, f, indent=2)
-
-    # Round trip through the exported files alone, in a fresh module namespace.
-    sd_diff = float("inf")
-    try:
-        spec = importlib.util.spec_from_file_location("genautoml_export_check", os.path.join(out, "genautoml_wrapper.py"))
-        assert spec and spec.loader
-        wrapper = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(wrapper)
-        reloaded = wrapper.load_model(out)
-        with torch.no_grad():
-            sd_diff = float((reloaded(check) - ref).abs().max())
-    except Exception as e:  # noqa: BLE001
-        errors.append(f"state_dict reload through genautoml_wrapper.py failed: {type(e).__name__}: {str(e)[:1000]}")
-    finally:
-        sys.modules.pop("genautoml_exported_model", None)
-
-    files = sorted(os.listdir(out))
-    with open(os.path.join(out, "USAGE.md"), "w") as f:
-        f.write(USAGE.format(name=metadata["name"], dataset=metadata["dataset"] or "a dataset", task=dims["task"], L=L, H=H, C=C,
-                             files=", ".join(files + ["USAGE.md"])))
-    files = sorted(os.listdir(out))
     tol = 1e-4
     ok = sd_diff <= tol and (ts_diff is not None and ts_diff <= tol) and os.path.exists(onnx_path) and os.path.getsize(onnx_path) > 0 \
         and (onnx_diff is None or onnx_diff <= 1e-3)
     return {
-        "dir": out,
-        "files": [{"name": n, "bytes": os.path.getsize(os.path.join(out, n))} for n in files if os.path.isfile(os.path.join(out, n))],
-        "roundTrip": {"stateDictMaxAbsDiff": sd_diff if sd_diff != float("inf") else 1e30, "torchscriptMaxAbsDiff": ts_diff,
-                      "onnxMaxAbsDiff": onnx_diff, "torchscriptMode": ts_mode, "onnxChecked": onnx_checked, "ok": bool(ok)},
-        "errors": errors, "sandboxed": sandboxed,
+        "stateDictMaxAbsDiff": sd_diff if sd_diff != float("inf") else 1e30, "torchscriptMaxAbsDiff": ts_diff,
+        "onnxMaxAbsDiff": onnx_diff, "onnxChecked": onnx_checked, "ok": bool(ok), "errors": errors, "sandboxed": sandboxed,
     }
-
-
-def remove_tree(path: str) -> None:
-    shutil.rmtree(path, ignore_errors=True)

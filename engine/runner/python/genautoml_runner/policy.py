@@ -1,16 +1,23 @@
-"""Static policy for untrusted model source (first of the three sandbox layers).
+"""Static policy for untrusted model source (first of the sandbox layers).
 
-The check is an allowlist where that is possible (imports) and a denylist of escape routes where
-Python offers no allowlist (attribute names, builtins). It is deliberately strict: a model needs
-tensors, layers and arithmetic, nothing else, and every refusal comes back with a line number
-and a sentence an LLM can act on. The OS layer (bubblewrap + rlimits) still contains whatever
-slips through, so this layer optimises for clear messages, not for being the last line.
+Allowlists where Python allows one: the modules a model may import, and for each of them the
+attributes it may use (MODULE_ATTRS; a module re-exporting `sys` or `operator`, a TorchScript
+compiler, a file reader, a thread pool switch is simply not on the list). Modules can only be
+used as `module.name`, never passed around, so the list cannot be side-stepped by aliasing.
+Attributes of other objects (tensors, layers) have no finite list, so a denylist covers the
+escape routes there (frames, storages, files), backed by the OS layer (bubblewrap, seccomp,
+rlimits). Every refusal comes back with a line number and a sentence an LLM can act on.
 """
 from __future__ import annotations
 
 import ast
+import math
 import re
-from typing import Any, Dict, List, Optional
+import types
+from typing import Any, Dict, List, Optional, Set
+
+import torch
+from torch import nn
 
 # Modules a model may import. Sub-modules must be listed themselves: `torch` being allowed does
 # not allow `torch.utils.cpp_extension`.
@@ -19,13 +26,77 @@ ALLOWED_MODULES = {
     "torch.nn",
     "torch.nn.functional",
     "torch.nn.init",
+    "torch.nn.utils",
+    "torch.nn.utils.rnn",
+    "torch.nn.utils.parametrizations",
     "torch.fft",
+    "torch.linalg",
+    "torch.special",
     "math",
     "typing",
     "dataclasses",
     "functools",
     "collections",
     "__future__",
+}
+
+def _public(mod: types.ModuleType, callables: bool = True) -> Set[str]:
+    out = set()
+    for n in dir(mod):
+        if n.startswith("_"):
+            continue
+        v = getattr(mod, n, None)
+        if isinstance(v, types.ModuleType) or (callables and not callable(v)):
+            continue
+        out.add(n)
+    return out
+
+
+# Tensor operations of the C++ core and torch.functional, dtypes, and the few classes and context
+# managers a model uses. Not on it: from_file, load/save, jit, compile, hub, utils, ops, the
+# thread and seed switches, multiprocessing, and every re-exported module (torch.os, torch.sys).
+_TORCH = (
+    {n for n in dir(torch._C._VariableFunctions) if not n.startswith("_")}
+    | set(torch.functional.__all__)
+    | {n for n in dir(torch) if isinstance(getattr(torch, n, None), torch.dtype)}
+    | {"Tensor", "Size", "device", "dtype", "finfo", "iinfo", "no_grad", "enable_grad", "inference_mode", "set_grad_enabled",
+       "is_tensor", "is_grad_enabled", "get_default_dtype", "inf", "nan", "e", "pi", "newaxis", "FloatTensor", "LongTensor",
+       "BoolTensor", "Generator", "is_floating_point", "is_complex", "numel", "typename"}
+) - {"from_file", "save", "load", "set_num_threads", "set_num_interop_threads", "manual_seed", "seed", "set_default_dtype",
+     "set_default_tensor_type", "use_deterministic_algorithms", "set_flush_denormal", "set_printoptions"}
+
+_NN_CLASSES = {n for n in dir(nn) if not n.startswith("_") and isinstance(getattr(nn, n), type)} - {"DataParallel", "parallel"}
+
+# Submodules reachable as attributes, and the attributes of each module (imports of these are
+# allowed as well, ALLOWED_MODULES).
+SUBMODULES: Dict[str, Set[str]] = {
+    "torch": {"nn", "fft", "linalg", "special"},
+    "torch.nn": {"functional", "init", "utils"},
+    "torch.nn.utils": {"rnn", "parametrizations"},
+}
+MODULE_ATTRS: Dict[str, Set[str]] = {
+    "torch": _TORCH,
+    "torch.nn": _NN_CLASSES,
+    "torch.nn.functional": _public(torch.nn.functional),
+    "torch.nn.init": _public(torch.nn.init),
+    "torch.nn.utils": {"weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "clip_grad_norm_",
+                       "parameters_to_vector", "vector_to_parameters"},
+    "torch.nn.utils.rnn": {"pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence", "PackedSequence"},
+    "torch.nn.utils.parametrizations": {"orthogonal", "spectral_norm"},
+    "torch.fft": _public(torch.fft),
+    "torch.linalg": _public(torch.linalg),
+    "torch.special": _public(torch.special),
+    "math": _public(math, callables=False),
+    # Annotation helpers only: no get_type_hints/ForwardRef (they evaluate strings), no
+    # re-exported modules (typing.sys, typing.operator, typing.functools).
+    "typing": {"Any", "Optional", "List", "Dict", "Tuple", "Union", "Callable", "Sequence", "Iterable", "Iterator", "Mapping",
+               "Type", "Final", "Literal", "ClassVar", "NamedTuple", "TYPE_CHECKING", "Set", "FrozenSet", "Deque", "DefaultDict",
+               "OrderedDict", "TypeVar", "Generic"},
+    # No singledispatch (its register evaluates annotations).
+    "functools": {"partial", "reduce", "lru_cache", "cache", "wraps", "cached_property", "total_ordering"},
+    "collections": {"OrderedDict", "namedtuple", "defaultdict", "deque", "Counter", "ChainMap"},
+    "dataclasses": {"dataclass", "field", "fields", "asdict", "astuple", "replace", "is_dataclass", "InitVar"},
+    "__future__": {"annotations"},
 }
 
 # Builtins that reach the interpreter's machinery (code execution, attribute by string, frames,
@@ -56,7 +127,7 @@ FORBIDDEN_ATTRS = {
     # frames, code objects and generators' internals
     "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "ag_frame", "ag_code",
     "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "f_trace", "tb_frame", "tb_next",
-    "co_code", "co_consts", "func_globals", "im_func",
+    "co_code", "co_consts", "func_globals", "im_func", "format_map", "share_memory",
     # process control exposed by some objects
     "system", "popen", "spawn", "fork", "kill", "remove", "unlink", "rmdir", "mkdir",
     "write_text", "write_bytes", "read_text", "read_bytes",
@@ -67,6 +138,8 @@ FORBIDDEN_ATTRS = {
 _SELF_NAMES = {"self", "cls"}
 _DUNDER = re.compile(r"__\w+__")
 _ALLOWED_DUNDER_DEFS = {"__init__"}
+_FRAME_WORDS = re.compile(r"\b(gi|cr|ag)_(frame|code|yieldfrom|await|running)\b|\bf_(back|globals|locals|builtins|code|trace)\b|\bco_\w+|\btb_(frame|next)\b")
+_FORMAT_WALK = re.compile(r"\{[^{}]*[.\[][^{}]*\}")
 
 
 def _violation(node: ast.AST, rule: str, message: str) -> Dict[str, Any]:
@@ -93,8 +166,11 @@ class _Checker(ast.NodeVisitor):
         for alias in node.names:
             if alias.name not in ALLOWED_MODULES:
                 self.add(node, "import", f"import of '{alias.name}' is not allowed; allowed modules: {', '.join(sorted(ALLOWED_MODULES - {'__future__'}))}")
+            elif alias.asname:
+                self.module_aliases[alias.asname] = alias.name
             else:
-                self.module_aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                top = alias.name.split(".")[0]
+                self.module_aliases[top] = top
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -110,40 +186,55 @@ class _Checker(ast.NodeVisitor):
                 self.add(node, "import", f"'from {mod} import *' is not allowed; import the names you use")
                 continue
             full = f"{mod}.{alias.name}"
-            if alias.name in FORBIDDEN_ATTRS or alias.name.startswith("_") or alias.name in FORBIDDEN_NAMES:
-                self.add(node, "import", f"importing '{alias.name}' from '{mod}' is not allowed (file, process, network, serialisation or internal API)")
-            elif full in ALLOWED_MODULES or mod == "torch" and alias.name in {"nn", "fft"}:
+            if alias.name in SUBMODULES.get(mod, set()) and full in ALLOWED_MODULES:
                 self.module_aliases[alias.asname or alias.name] = full
+            elif alias.name not in MODULE_ATTRS.get(mod, set()) or alias.name in FORBIDDEN_NAMES:
+                self.add(node, "import", f"importing '{alias.name}' from '{mod}' is not allowed: '{full}' is not on the allowlist (file, process, network, serialisation, compiler or internal API)")
         self.generic_visit(node)
 
     # --- names and attributes ----------------------------------------------------------------
+    def module_of(self, node: ast.AST) -> Optional[str]:
+        """The allowlisted module an expression denotes (`torch`, `nn`, `torch.nn.functional`), or None."""
+        if isinstance(node, ast.Name):
+            return self.module_aliases.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.module_of(node.value)
+            if base and node.attr in SUBMODULES.get(base, set()):
+                return f"{base}.{node.attr}"
+        return None
+
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in FORBIDDEN_NAMES:
             self.add(node, "builtin", f"'{node.id}' is not allowed in model code (it reaches the interpreter, files or the terminal)")
         elif _DUNDER.fullmatch(node.id) and node.id != "__name__":
             self.add(node, "dunder", f"the name '{node.id}' is not allowed in model code")
+        elif node.id == "type" and not getattr(node, "_genautoml_type_call", False):
+            self.add(node, "builtin", "'type' may only be called with one argument (type(x)); 3-argument type() builds classes")
+        elif node.id in self.module_aliases and not getattr(node, "_genautoml_base", False) and isinstance(node.ctx, ast.Load):
+            self.add(node, "module", f"the module '{node.id}' may only be used as {node.id}.name, not passed around or stored")
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
-        if attr.startswith("__") and attr.endswith("__"):
+        setattr(node.value, "_genautoml_base", True)
+        base = self.module_of(node.value)
+        if base is not None:
+            if attr in SUBMODULES.get(base, set()):
+                if not getattr(node, "_genautoml_base", False):
+                    self.add(node, "module", f"the module '{base}.{attr}' may only be used as {base}.{attr}.name, not passed around or stored")
+            elif attr not in MODULE_ATTRS.get(base, set()):
+                self.add(node, "attribute", f"'.{attr}' is not allowed: '{base}.{attr}' is not on the allowlist of what model code may use from {base} (file, process, compiler, thread, introspection or re-exported module)")
+        elif attr.startswith("__") and attr.endswith("__"):
             if not (attr == "__init__" and self._is_init_call(node)):
                 self.add(node, "dunder", f"access to '.{attr}' is not allowed; only super().__init__(...) may use a dunder attribute")
-        elif attr == "utils" and self._resolves_to(node.value, "torch.nn"):
-            pass  # nn.utils (weight_norm, rnn packing, parametrizations) is layer tooling, unlike torch.utils
         elif attr in FORBIDDEN_ATTRS and not (isinstance(node.value, ast.Name) and node.value.id in _SELF_NAMES):
-            # `self.signal` is the model's own attribute; `torch.os` is the os module.
+            # `self.signal` is the model's own attribute; `x.storage()` reaches raw memory.
             self.add(node, "attribute", f"'.{attr}' is not allowed in model code (file, process, network, serialisation, native-code or introspection API)")
         elif attr.startswith("_") and not (isinstance(node.value, ast.Name) and node.value.id in _SELF_NAMES):
             self.add(node, "private", f"'.{attr}' reaches a private attribute of another object; only self._name is allowed")
+        elif attr == "format" and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            self.add(node, "format", "str.format may only be called on a string literal (a built template can walk attributes)")
         self.generic_visit(node)
-
-    def _resolves_to(self, node: ast.AST, module: str) -> bool:
-        if isinstance(node, ast.Name):
-            return self.module_aliases.get(node.id) == module
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            return f"{self.module_aliases.get(node.value.id)}.{node.attr}" == module
-        return False
 
     def _is_init_call(self, node: ast.Attribute) -> bool:
         # `super().__init__(...)` or `nn.Module.__init__(self, ...)`: the attribute must be called
@@ -153,13 +244,20 @@ class _Checker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
             setattr(node.func, "_genautoml_called", True)
+        if isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 1 and not node.keywords:
+            setattr(node.func, "_genautoml_type_call", True)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        # str.format can walk attributes from a template ("{0.__class__}"); no model needs dunders
-        # in its strings.
-        if isinstance(node.value, str) and _DUNDER.search(node.value):
-            self.add(node, "dunder", "strings naming dunder attributes are not allowed in model code")
+        # str.format can walk attributes from a template ("{0.__class__}", "{0.gi_frame.f_back}"):
+        # no model needs dunders, frame or code attribute names, or attribute/index fields in its strings.
+        if isinstance(node.value, str):
+            if _DUNDER.search(node.value):
+                self.add(node, "dunder", "strings naming dunder attributes are not allowed in model code")
+            elif _FRAME_WORDS.search(node.value):
+                self.add(node, "frame", "strings naming frame, code or generator internals (gi_frame, f_back, f_globals, co_code, ...) are not allowed")
+            elif _FORMAT_WALK.search(node.value):
+                self.add(node, "format", "format templates with attribute or index fields ({0.x}, {0[x]}) are not allowed in model code")
         elif isinstance(node.value, bytes):
             self.add(node, "bytes", "bytes literals are not allowed in model code")
 

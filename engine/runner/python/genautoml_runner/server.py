@@ -121,7 +121,9 @@ def validate(req: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
         space = contract.search_space(code, cls)
         rep["searchSpace"] = space
         contract.check_output_and_gradients(built, dims, device)
-        lat = _validate_latency(built.model, dims, device)
+        if req.get("probeFile"):
+            _write_probe(built, dims, device, str(req["probeFile"]), int(req.get("probeSeed", 0)))
+        lat = _validate_latency(built, dims, device)
         rep["latencyMs"] = lat
         msg = "model satisfies the contract" + (f"; projection attached: {built.projection['detail']}" if built.projection else "")
         return done("ok", msg)
@@ -134,16 +136,41 @@ def validate(req: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
         return done(stage, f"{type(e).__name__}: {str(e)[:1000]}", traceback=tb, errorLine=line)
 
 
-def _validate_latency(model: torch.nn.Module, dims: Dict[str, Any], device: torch.device) -> float:
+def _write_probe(built: contract.Built, dims: Dict[str, Any], device: torch.device, name: str, seed: int) -> None:
+    """The forward output on a host-seeded batch of 3, as float32 bytes under the host's name: the
+    host, not this process, decides whether the output has the contract's shape and is finite."""
+    from . import inputs
+
+    if os.path.basename(name) != name or not name.endswith(".f32"):
+        raise ValueError("probe file name must be a bare .f32 name")
+    L, C = int(dims["lookback"]), int(dims["nFeatures"])
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(3, L, C, generator=gen).to(device)
+    built.model.eval()
+    with torch.no_grad():
+        y = built.model(x, *inputs.synthetic(built.inputs, 3, L, device))
+    if not isinstance(y, torch.Tensor):
+        raise contract.ContractError("shape", f"forward() returned {type(y).__name__}, not a tensor")
+    data = y.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4").tobytes()
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _validate_latency(built: contract.Built, dims: Dict[str, Any], device: torch.device) -> float:
     import statistics
 
+    from . import inputs
+
+    model = built.model
     model.eval()
     x = torch.randn(1, int(dims["lookback"]), int(dims["nFeatures"]), device=device)
+    extra = inputs.synthetic(built.inputs, 1, int(dims["lookback"]), device)
     times = []
     with torch.no_grad():
         for i in range(7):
             t = time.perf_counter()
-            model(x)
+            model(x, *extra)
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
             if i >= 2:
@@ -179,7 +206,7 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
         data = train.run(req, device, emit, stop, sandboxed)
         return {"type": "result", "op": op, "ok": True, "data": data}
     if op == "evaluate":
-        from . import evaluate, train
+        from . import evaluate, inputs, train
         from .data import Dataset
 
         t0 = time.perf_counter()
@@ -188,26 +215,42 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
         dims = req["dims"]
         L, H = int(dims["lookback"]), int(dims["horizon"])
         bs = int(req.get("batchSize") or 256)
+        feed = inputs.feed(built, ds, L)
         if dims["task"] == "anomaly":
             an = req.get("anomaly") or {}
-            m = evaluate.anomaly(built.model, ds, L, H, bs, int(an.get("seed", 0)), an.get("faults"))
+            m = evaluate.anomaly(built.model, ds, L, H, bs, int(an.get("seed", 0)), an.get("faults"), feed)
         else:
-            m = evaluate.forecast(built.model, ds, L, H, bs)
+            m = evaluate.forecast(built.model, ds, L, H, bs, feed)
         return {"type": "result", "op": op, "ok": True, "data": {
             "metrics": m, "params": built.params, "evalTimeS": time.perf_counter() - t0, "device": str(device), "sandboxed": sandboxed}}
+    if op == "evaluate_causal":
+        from . import causal, train
+
+        built = train.load_trained(req, device)
+        return {"type": "result", "op": op, "ok": True, "data": causal.run(req, built, device, emit, sandboxed)}
     if op == "latency":
         from . import evaluate, train
 
         built = train.load_trained(req, device)
         dims = req["dims"]
         b = int(req.get("batchSize") or 64)
-        lat = evaluate.latency(built.model, int(dims["lookback"]), int(dims["nFeatures"]), device, b, int(req.get("repeats") or 20))
+        lat = evaluate.latency(built.model, int(dims["lookback"]), int(dims["nFeatures"]), device, b, int(req.get("repeats") or 20), built.inputs)
         return {"type": "result", "op": op, "ok": True, "data": {**lat, "batchSize": b, "params": built.params, "device": str(device), "sandboxed": sandboxed}}
     if op == "export":
         from . import export, train
 
         built = train.load_trained(req, torch.device("cpu"))
         return {"type": "result", "op": op, "ok": True, "data": export.run(req, built, sandboxed)}
+    if op == "pack":
+        # Trusted: this process loads no model code (never a pool process, never after a model).
+        from . import export
+
+        return {"type": "result", "op": op, "ok": True, "data": {**export.pack(req), "torch": torch.__version__}}
+    if op == "export_check":
+        from . import export, train
+
+        built = train.load_trained(req, torch.device("cpu"))
+        return {"type": "result", "op": op, "ok": True, "data": export.check(req, built, sandboxed)}
     return {"type": "result", "op": str(op), "ok": False, "error": {"code": "runner.bad_request", "stage": None, "message": f"unknown op {op!r}", "traceback": None, "line": None}}
 
 

@@ -16,8 +16,10 @@ from typing import Any, Callable, Dict, List, Optional
 import numpy as np
 import torch
 
-from . import contract
+from . import contract, inputs, tensors
 from .data import Dataset, normal_train_starts
+
+WEIGHTS_FILE = "weights.tensors"
 
 DEFAULTS = {
     "epochs": 30, "batchSize": 64, "lr": 1e-3, "weightDecay": 1e-4, "patience": 5,
@@ -41,20 +43,35 @@ def loss_fn(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     return torch.nn.functional.l1_loss
 
 
-def evaluate_loss(model: torch.nn.Module, ds: Dataset, starts: torch.Tensor, L: int, H: int, bs: int, crit: str) -> Dict[str, Optional[float]]:
+def evaluate_loss(model: torch.nn.Module, ds: Dataset, starts: torch.Tensor, L: int, H: int, bs: int, crit: str,
+                  feed: Optional[inputs.Feed] = None, predictions: Optional[str] = None) -> Dict[str, Optional[float]]:
+    """The trainer's own validation loss (its scheduler and early stopping). With `predictions`,
+    the predictions are also written there as float32 [windows, H, C] in one piece: the host
+    scores those against its own targets (engine/runner/scoring.ts); this loss is a claim."""
     if starts.numel() == 0:
         return {"loss": None, "mse": None}
+    preds = []
     model.eval()
     ae = torch.zeros((), dtype=torch.float64, device=ds.device)
     se = torch.zeros((), dtype=torch.float64, device=ds.device)
     n = 0
     with torch.no_grad():
-        for x, y in ds.iterate(starts, L, H, max(bs, 256)):
-            d = model(x) - y
+        step = max(bs, 256)
+        for i in range(0, int(starts.numel()), step):
+            s = starts[i:i + step]
+            x, y = ds.batch(s, L, H)
+            p = model(x, *(feed.at(s) if feed else ()))
+            if predictions:
+                preds.append(p.detach())
+            d = p - y
             ae += d.abs().sum(dtype=torch.float64)
             se += (d * d).sum(dtype=torch.float64)
             n += d.numel()
     mae, mse = float(ae) / n, float(se) / n
+    if predictions:
+        tmp = predictions + ".partial"
+        torch.cat(preds).to(device="cpu", dtype=torch.float32).contiguous().numpy().tofile(tmp)
+        os.replace(tmp, predictions)
     return {"loss": mse if crit == "mse" else mae, "mse": mse}
 
 
@@ -66,7 +83,25 @@ def build_record(req: Dict[str, Any], built: contract.Built) -> Dict[str, Any]:
     }
 
 
+_interop_set = False
+
+
+def single_interop_thread() -> None:
+    # A trial has no inter-op parallelism to use; the pool would only add threads competing for
+    # the cores the thread policy gave it (docs/scale-out.md "Threads"). torch allows this once,
+    # before any parallel work, and aborts the process (not an exception) on a second call.
+    global _interop_set
+    if _interop_set:
+        return
+    _interop_set = True
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+
+
 def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any]], None], stop: threading.Event, sandboxed: bool) -> Dict[str, Any]:
+    single_interop_thread()
     opts = dict(DEFAULTS)
     opts.update({k: v for k, v in (req.get("train") or {}).items() if v is not None})
     dims = req["dims"]
@@ -81,6 +116,7 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
     ds = Dataset(req["data"], device)
     if ds.C != int(dims["nFeatures"]):
         raise contract.ContractError("shape", f"dataset has {ds.C} columns but dims.nFeatures is {dims['nFeatures']}")
+    feed = inputs.feed(built, ds, L)
     train_starts = ds.starts("train", L, H)
     if task == "anomaly":
         train_starts = normal_train_starts(ds, train_starts, L, H)
@@ -123,9 +159,10 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
             if n > 0 and budget is not None and time.perf_counter() - t_start >= float(budget):
                 out_of_time = True
                 break
-            x, y = ds.batch(order[i:i + bs], L, H)
+            s = order[i:i + bs]
+            x, y = ds.batch(s, L, H)
             optim.zero_grad(set_to_none=True)
-            loss = criterion(model(x), y)
+            loss = criterion(model(x, *feed.at(s)), y)
             loss.backward()
             optim.step()
             total += loss.detach() * x.shape[0]
@@ -135,7 +172,7 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
         samples += n
         if not math.isfinite(train_loss):
             raise contract.ContractError("finite", f"training diverged at epoch {epoch}: train loss is {train_loss}")
-        v = evaluate_loss(model, ds, val_starts, L, H, bs, crit)
+        v = evaluate_loss(model, ds, val_starts, L, H, bs, crit, feed, os.path.join(req["workDir"], f"val-{epoch}.f32"))
         sel = v["loss"] if v["loss"] is not None else train_loss
         if not math.isfinite(sel):
             raise contract.ContractError("finite", f"validation loss is not finite at epoch {epoch}")
@@ -162,8 +199,9 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
     if best_state is not None:
         model.load_state_dict(best_state)
     work = req["workDir"]
-    weights = os.path.join(work, "weights.pt")
-    torch.save({k: t.cpu() for k, t in model.state_dict().items()}, weights)
+    # Raw tensors, not torch.save: the host checks this file and nothing in it can run code.
+    weights = os.path.join(work, WEIGHTS_FILE)
+    tensors.save(model.state_dict(), weights)
     record = build_record(req, built)
     record.update({"bestEpoch": best_epoch, "bestValLoss": None if best_loss == math.inf else best_loss})
     with open(os.path.join(work, "build.json"), "w") as f:
@@ -178,12 +216,13 @@ def run(req: Dict[str, Any], device: torch.device, emit: Callable[[Dict[str, Any
 
 
 def safe_load(path: str) -> Any:
-    # weights_only refuses arbitrary pickles (torch >= 1.13); the file sits in a directory model
-    # code could write to, so it is not trusted either.
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # torch without weights_only
-        return torch.load(path, map_location="cpu")
+    """Weights as the host stored them: raw tensors (tensors.py). Files from before that format
+    are torch.save pickles; they load with weights_only=True, and only in a sandbox."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == tensors.MAGIC:
+        return tensors.load(path)
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def load_trained(req: Dict[str, Any], device: torch.device) -> contract.Built:

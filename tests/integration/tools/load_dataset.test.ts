@@ -1,0 +1,84 @@
+/**
+ * load_dataset through the tool layer: bad files and refused URLs are errors with a code and a
+ * hint, and nothing is stored for them; a URL on a host the operator allowlisted loads.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../engine/log.js';
+import { getTool } from '../../../tools/index.js';
+import { invokeTool } from '../../../tools/invoke.js';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
+
+const CSV = 'date,a,b\n' + Array.from({ length: 30 }, (_, i) => `2024-01-01 ${String(i % 24).padStart(2, '0')}:00:00,${i},${i % 7}`).slice(0, 24).join('\n') + '\n';
+
+describe('load_dataset', () => {
+  let dir: string;
+  let open: TestApp;
+  let closed: TestApp;
+  let server: http.Server;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'genautoml-load-'));
+    await writeFile(path.join(dir, 'page.csv'), '<!doctype html><html><body>Sign in</body></html>');
+    await writeFile(path.join(dir, 'odd.json'), '{"value": 1}');
+    // A real ZSTD file (tests/fixtures/parquet) whose last page's frame magic is destroyed: the
+    // earlier row groups decode fine, so nothing may be stored from them either.
+    const zstd = new Uint8Array(await readFile(path.resolve(import.meta.dirname, '../../fixtures/parquet/zstd-4-row-groups.parquet')));
+    const magic = Buffer.from(zstd).lastIndexOf(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    zstd.fill(0xff, magic, magic + 4);
+    await writeFile(path.join(dir, 'broken-zstd.parquet'), zstd);
+    // Two cities, one date each day: long; with a duplicated (city, date) row it is ambiguous.
+    const rows = ['date,city,temp'];
+    for (let d = 1; d <= 20; d++) for (const c of ['seattle', 'austin']) rows.push(`2024-01-${String(d).padStart(2, '0')},${c},${d + (c === 'austin' ? 10 : 0)}`);
+    rows.push('2024-01-05,seattle,99');
+    await writeFile(path.join(dir, 'dups.csv'), rows.join('\n') + '\n');
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.end(CSV);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    closed = await createTestApp({ env: { GENAUTOML_DATA_DIRS: dir } });
+    open = await createTestApp({ env: { GENAUTOML_DATA_DIRS: dir, GENAUTOML_URL_ALLOW_HOSTS: '127.0.0.1' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await closed?.dispose();
+    await open?.dispose();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = (t: TestApp, args: Record<string, unknown>) =>
+    invokeTool(getTool('load_dataset'), args, { app: t.app, progress: () => {}, signal: new AbortController().signal, logger: silentLogger, origin: 'mcp' });
+
+  it.each([
+    ['an HTML page', { path: 'page.csv' }, 'data.html'],
+    ['JSON that is no table', { path: 'odd.json' }, 'data.json_shape'],
+    ['a ZSTD Parquet file with a corrupt page', { path: 'broken-zstd.parquet' }, 'data.parquet_corrupt'],
+    ['a long table with duplicate (city, date) rows', { path: 'dups.csv' }, 'data.long_duplicates'],
+    ['a loopback URL', { url: 'http://127.0.0.1:9/x.csv' }, 'data.url_forbidden'],
+    ['the metadata address', { url: 'http://169.254.169.254/latest/meta-data/' }, 'data.url_forbidden'],
+  ])('refuses %s and stores nothing', async (_what, args, code) => {
+    const before = (await closed.app.datasets.list()).length;
+    await expect(call(closed, args)).rejects.toMatchObject({ code });
+    expect((await closed.app.datasets.list()).length).toBe(before);
+  });
+
+  it('loads from a loopback URL once the operator allowlists it (GENAUTOML_URL_ALLOW_HOSTS)', async () => {
+    await expect(call(closed, { url: `${base}/data.csv` })).rejects.toMatchObject({ code: 'data.url_forbidden' });
+    const r = await call(open, { url: `${base}/data.csv` });
+    expect(r.data).toMatchObject({ rows: 24, columns: ['a', 'b'] });
+  });
+
+  it('pivots the long table when told how to merge the duplicates', async () => {
+    const r = await call(closed, { path: 'dups.csv', aggregate: 'last' });
+    expect(r.data.columns).toEqual(['city=seattle:temp', 'city=austin:temp']);
+    expect(r.summary).toMatch(/long/);
+  });
+});
