@@ -164,8 +164,11 @@ export class RunnerClient implements Validator {
     runAsNobody: boolean;
   };
   private pool: WarmPool | null = null;
-  /** Where each validate process may write (its probe output), host side. */
-  private readonly validateScratch = new WeakMap<RunnerProcess, string>();
+  /**
+   * Where each validate process may write (its probe output), host side, and, once a caller holds
+   * the process, when that caller has read the probe: the directory outlives the process until then.
+   */
+  private readonly validateScratch = new WeakMap<RunnerProcess, { dir: string; read: Promise<void> | null }>();
   private readonly log: Logger;
   private closed = false;
   private readonly cleanups = new Set<Promise<unknown>>();
@@ -304,8 +307,10 @@ export class RunnerClient implements Validator {
   }
 
   /** Removes a scratch directory once its process is gone (close() waits for these). */
-  private removeAfter(proc: RunnerProcess | null, dir: string): Promise<void> {
-    const cleanup = (proc ? proc.waitExit() : Promise.resolve()).then(() => rm(dir, { recursive: true, force: true }).catch(() => undefined));
+  private removeAfter(proc: RunnerProcess | null, dir: string, until?: () => Promise<void> | null): Promise<void> {
+    const cleanup = (proc ? proc.waitExit() : Promise.resolve())
+      .then(() => until?.())
+      .then(() => rm(dir, { recursive: true, force: true }).catch(() => undefined));
     this.cleanups.add(cleanup);
     void cleanup.then(() => this.cleanups.delete(cleanup));
     return cleanup;
@@ -322,8 +327,11 @@ export class RunnerClient implements Validator {
       await rm(scratch, { recursive: true, force: true });
       throw e;
     });
-    this.validateScratch.set(proc, scratch);
-    void this.removeAfter(proc, scratch);
+    const entry = { dir: scratch, read: null as Promise<void> | null };
+    this.validateScratch.set(proc, entry);
+    // A validation reads the probe after its process exits: removing the directory at exit raced
+    // that read, and under load a valid model was refused as "wrote no output" (a forged verdict).
+    void this.removeAfter(proc, scratch, () => entry.read);
     return proc;
   }
 
@@ -331,6 +339,11 @@ export class RunnerClient implements Validator {
     if (this.o.validatePoolSize <= 0) return null;
     this.pool ??= new WarmPool(this.o.validatePoolSize, () => this.spawnValidate(), (err) => this.log.debug('warm pool could not start a runner', { err }));
     return this.pool;
+  }
+
+  /** Validate processes started and waiting for a request (torch imported or importing). */
+  get warmValidators(): number {
+    return this.pool?.idleCount ?? 0;
   }
 
   /** Starts the warm pool (e.g. at server start) and resolves once a pooled process is ready. */
@@ -389,6 +402,18 @@ export class RunnerClient implements Validator {
     const started = performance.now();
     const pool = this.poolFor();
     const proc = pool ? await pool.acquire() : await this.spawnValidate();
+    const scratch = this.validateScratch.get(proc);
+    if (!scratch) throw new GenAutoMLError('runner.protocol', 'validation process has no scratch directory');
+    let probeRead!: () => void;
+    scratch.read = new Promise<void>((resolve) => (probeRead = resolve));
+    try {
+      return await this.validateOn(proc, scratch.dir, started, code, d, options);
+    } finally {
+      probeRead();
+    }
+  }
+
+  private async validateOn(proc: RunnerProcess, scratch: string, started: number, code: string, d: ModelDims, options: ValidateOptions): Promise<ValidationReport> {
     // The verdict on the output is the host's: the sandbox writes its forward output on a batch
     // of 3 under a name chosen here, and the host checks its size (the contract's shape) and values.
     const probe = { name: `probe-${randomBytes(8).toString('hex')}.f32`, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff };
@@ -447,14 +472,12 @@ export class RunnerClient implements Validator {
     if (!parsed.success) throw new GenAutoMLError('runner.protocol', `invalid validation report from the runner: ${parsed.error.message.slice(0, 1000)}`);
     const report = { ...parsed.data, expectedShape: [2, d.horizon, d.nFeatures], durationMs: performance.now() - started, sandboxed: proc.sandboxed };
     if (!report.ok) return report;
-    const verdict = await this.checkProbe(proc, probe.name, d);
+    const verdict = await this.checkProbe(scratch, probe.name, d);
     return verdict ? { ...report, ...verdict, ok: false, latencyMs: null } : report;
   }
 
   /** null when the probe output is a finite [3, H, C] float32 tensor; otherwise the failed stage. */
-  private async checkProbe(proc: RunnerProcess, name: string, d: ModelDims): Promise<Pick<ValidationReport, 'stage' | 'message'> | null> {
-    const dir = this.validateScratch.get(proc);
-    if (!dir) throw new GenAutoMLError('runner.protocol', 'validation process has no scratch directory');
+  private async checkProbe(dir: string, name: string, d: ModelDims): Promise<Pick<ValidationReport, 'stage' | 'message'> | null> {
     const bytes = 3 * d.horizon * d.nFeatures * 4;
     let buf: Buffer | null;
     try {

@@ -106,13 +106,23 @@ describe('validate: contract failures', () => {
     expect(r).toMatchObject({ ok: false, stage: 'construct' });
   });
 
-  it('a validation after the first is fast (warm pool)', async () => {
+  // How fast a warm validation is, is measured by `npm run bench -- runner`, not asserted here.
+  it('keeps a started process waiting for the next validation (warm pool)', async () => {
     await client.validate(model('linear.py'), dims);
     await client.warmUp(); // the pool refills in the background (torch import)
-    const t = performance.now();
+    expect(client.warmValidators).toBeGreaterThanOrEqual(1);
     const r = await client.validate(model('linear.py'), dims);
-    const ms = performance.now() - t;
     expect(r.ok).toBe(true);
-    expect(ms).toBeLessThan(1000);
   });
+
+  // The probe is read after the process exits; its directory must outlive the process until then
+  // (removing it at exit raced the read and refused valid models under load).
+  it('validates a good model every time, two at once', async () => {
+    const refused: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const rs = await Promise.all([0, 1].map(() => client.validate(model('linear.py'), dims)));
+      for (const r of rs) if (!r.ok) refused.push(`${r.stage}: ${r.message}`);
+    }
+    expect(refused).toEqual([]);
+  }, 120_000);
 });
