@@ -32,9 +32,16 @@ export interface AdmissionStats {
   refused: number;
 }
 
+/**
+ * Lets `fn` return while its slot stays taken until `p` settles: a runner that has answered but
+ * not yet exited still holds its memory, and waiting for the exit (~20 ms of kernel teardown)
+ * need not delay the answer.
+ */
+export type KeepUntil = (p: Promise<unknown>) => void;
+
 /** What a RunnerClient needs: run `fn` while holding one runner slot. */
 export interface RunnerAdmission {
-  run<T>(what: string, fn: () => Promise<T>, options?: AdmitOptions): Promise<T>;
+  run<T>(what: string, fn: (keepUntil: KeepUntil) => Promise<T>, options?: AdmitOptions): Promise<T>;
   stats(): AdmissionStats;
 }
 
@@ -59,7 +66,7 @@ export function defaultRunnerSlots(
 
 /** No bound: for tests and benches that measure the runner itself. */
 export const unboundedAdmission: RunnerAdmission = {
-  run: (_what, fn) => fn(),
+  run: (_what, fn) => fn(() => undefined),
   stats: () => ({ slots: Infinity, active: 0, waiting: 0, peak: 0, refused: 0 }),
 };
 
@@ -89,15 +96,20 @@ export class RunnerPool implements RunnerAdmission {
     return { slots: this.o.slots, active: this.active, waiting: this.waiting.length, peak: this.peakActive, refused: this.refusedCalls };
   }
 
-  async run<T>(what: string, fn: () => Promise<T>, options: AdmitOptions = {}): Promise<T> {
+  async run<T>(what: string, fn: (keepUntil: KeepUntil) => Promise<T>, options: AdmitOptions = {}): Promise<T> {
     const release = await this.acquire(what, options.mode ?? 'job', options.signal);
     const started = Date.now();
-    try {
-      return await fn();
-    } finally {
+    const kept: Array<Promise<unknown>> = [];
+    const done = (): void => {
       this.holds.push(Date.now() - started);
       if (this.holds.length > HOLD_SAMPLES) this.holds.shift();
       release();
+    };
+    try {
+      return await fn((p) => kept.push(p));
+    } finally {
+      if (kept.length === 0) done();
+      else void Promise.allSettled(kept).then(done);
     }
   }
 

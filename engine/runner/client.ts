@@ -13,7 +13,7 @@ import { pythonPath, type Config } from '../config.js';
 import { GenAutoMLError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { WarmPool } from './pool.js';
-import { RunnerPool, defaultRunnerSlots, unboundedAdmission, type AdmissionMode, type RunnerAdmission } from './admission.js';
+import { RunnerPool, defaultRunnerSlots, unboundedAdmission, type AdmissionMode, type KeepUntil, type RunnerAdmission } from './admission.js';
 import { RunnerFailure, RunnerProcess, failureToError, type ProcessFailure } from './process.js';
 import type { ReadyMessage, ResultMessage } from './protocol.js';
 import { Environment } from './environment.js';
@@ -395,10 +395,10 @@ export class RunnerClient implements Validator {
   async validate(code: string, dims: ModelDims, options: ValidateOptions = {}): Promise<ValidationReport> {
     const d = modelDimsSchema.parse(dims);
     if (options.signal?.aborted) throw new GenAutoMLError('runner.cancelled', 'validation cancelled');
-    return this.admission.run('validation', () => this.validateHolding(code, d, options), { mode: options.admission ?? 'job', ...(options.signal ? { signal: options.signal } : {}) });
+    return this.admission.run('validation', (keepUntil) => this.validateHolding(code, d, options, keepUntil), { mode: options.admission ?? 'job', ...(options.signal ? { signal: options.signal } : {}) });
   }
 
-  private async validateHolding(code: string, d: ModelDims, options: ValidateOptions): Promise<ValidationReport> {
+  private async validateHolding(code: string, d: ModelDims, options: ValidateOptions, keepUntil: KeepUntil): Promise<ValidationReport> {
     const started = performance.now();
     const pool = this.poolFor();
     const proc = pool ? await pool.acquire() : await this.spawnValidate();
@@ -407,13 +407,13 @@ export class RunnerClient implements Validator {
     let probeRead!: () => void;
     scratch.read = new Promise<void>((resolve) => (probeRead = resolve));
     try {
-      return await this.validateOn(proc, scratch.dir, started, code, d, options);
+      return await this.validateOn(proc, scratch.dir, started, code, d, options, keepUntil);
     } finally {
       probeRead();
     }
   }
 
-  private async validateOn(proc: RunnerProcess, scratch: string, started: number, code: string, d: ModelDims, options: ValidateOptions): Promise<ValidationReport> {
+  private async validateOn(proc: RunnerProcess, scratch: string, started: number, code: string, d: ModelDims, options: ValidateOptions, keepUntil: KeepUntil): Promise<ValidationReport> {
     // The verdict on the output is the host's: the sandbox writes its forward output on a batch
     // of 3 under a name chosen here, and the host checks its size (the contract's shape) and values.
     const probe = { name: `probe-${randomBytes(8).toString('hex')}.f32`, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff };
@@ -452,8 +452,11 @@ export class RunnerClient implements Validator {
         },
         { timeoutMs: timeoutS * 1000, ...(options.signal ? { signal: options.signal } : {}) },
       );
-      // The slot is given back only once the process is gone (it exits by itself after its one reply).
-      await proc.waitExit();
+      // The slot is given back only once the process is gone (it exits by itself after its one
+      // reply), but the answer need not wait for that. Reading the probe while the process may
+      // still be alive gives it nothing: the probe is its own claim either way, and staging.read
+      // refuses links, FIFOs, swaps and any size but the contract's.
+      keepUntil(proc.waitExit());
     } catch (e) {
       await proc.waitExit();
       if (!(e instanceof RunnerFailure)) throw e;

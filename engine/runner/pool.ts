@@ -16,12 +16,19 @@ export class WarmPool {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** A process that is started (possibly still importing torch); a fresh one when none waits. */
+  /**
+   * A process that is started (possibly still importing torch); a fresh one when none waits.
+   * The replacement starts once the taken process has exited: its torch import would otherwise
+   * take a core from the very validation it replaces (measured: warm validate 17 → 25 ms on 2 cores).
+   */
   async acquire(): Promise<RunnerProcess> {
     this.idle = this.idle.filter((p) => p.alive);
     const p = this.idle.shift();
+    if (p) {
+      void p.waitExit().then(() => this.fill());
+      return p;
+    }
     this.fill();
-    if (p) return p;
     return this.spawn();
   }
 

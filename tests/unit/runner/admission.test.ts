@@ -56,6 +56,26 @@ describe('RunnerPool', () => {
     expect(pool.stats().active).toBe(0);
   });
 
+  it('answers at once but keeps the slot until what the work kept settles (a runner that replied but has not exited)', async () => {
+    const pool = new RunnerPool({ slots: 1, queue: 10, maxWaitS: 60 });
+    const exit = gate();
+    expect(await pool.run('validation', async (keepUntil) => {
+      keepUntil(exit.promise);
+      return 'report';
+    })).toBe('report');
+    expect(pool.stats().active).toBe(1);
+    let second = false;
+    const next = pool.run('validation', async () => {
+      second = true;
+    });
+    await tick();
+    expect(second).toBe(false);
+    exit.open();
+    await next;
+    expect(second).toBe(true);
+    expect(pool.stats().active).toBe(0);
+  });
+
   it('refuses a tool call at once with runner.busy and a retry-after when the queue is full', async () => {
     const pool = new RunnerPool({ slots: 1, queue: 2, maxWaitS: 60 });
     const g = gate();
