@@ -120,6 +120,7 @@ export function spawnCli(args: string[], env: Record<string, string>, options: {
 
 export interface RunningCli {
   child: ChildProcess;
+  stdout(): string;
   stderr(): string;
   /** Resolves with the first regex match on stderr; rejects if the process exits first. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
@@ -130,7 +131,9 @@ export interface RunningCli {
 
 /** Starts a long-running `genautoml args…` (serve, worker). */
 export function startCli(args: string[], env: Record<string, string>): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   let stderr = '';
   const listeners = new Set<() => void>();
   child.stderr?.on('data', (d: Buffer) => {
@@ -140,6 +143,7 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
+    stdout: () => stdout,
     stderr: () => stderr,
     exited,
     waitForStderr(pattern, timeoutMs = 90_000) {
