@@ -108,6 +108,14 @@ describe(`genautoml serve over Streamable HTTP (${DB_MODE})`, () => {
     expect(good.headers['mcp-session-id']).toBeTruthy();
   });
 
+  it('offers 2025-11-25 to a client asking for 2026-07-28, which it does not speak yet (docs/mcp.md)', async () => {
+    const r = await raw(url, { body: { ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: '2026-07-28' } }, headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(r.status).toBe(200);
+    // The answer comes as JSON or as SSE (after a priming event with no data), as Accept allows.
+    const json = String(r.headers['content-type']).startsWith('text/event-stream') ? [...r.body.matchAll(/^data: (.+)$/gm)].map((m) => m[1]).pop() ?? '' : r.body;
+    expect(JSON.parse(json)).toMatchObject({ result: { protocolVersion: '2025-11-25', serverInfo: { name: 'genautoml' } } });
+  });
+
   it('answers 403 for a Host header other than the loopback names (DNS rebinding)', async () => {
     const port = new URL(url).port;
     const bad = await raw(url, { body: INITIALIZE, headers: { Authorization: `Bearer ${TOKEN}`, Host: `evil.example:${port}` } });
