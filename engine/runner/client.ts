@@ -593,7 +593,10 @@ export class RunnerClient implements Validator {
         }));
       } catch (e) {
         await chain;
-        throw fatal ?? e;
+        // A cancelled run's scratch directory is removed under the epoch reader (seen in CI: a
+        // worker's SIGTERM recorded its trial as failed, not handed back). What the reader then
+        // refuses follows from the cancellation; it is no verdict on the model.
+        throw e instanceof GenAutoMLError && e.code === 'runner.cancelled' ? e : (fatal ?? e);
       }
       if (fatal) throw fatal;
       const result = parseOrThrow(trainResultSchema, data, 'train');
