@@ -1,5 +1,6 @@
 /** list_datasets: the stored datasets, newest first. Read-only. */
 import { z } from 'zod';
+import type { CalendarFrequency } from '../engine/data/calendar.js';
 import { defineTool } from './define.js';
 import { cursorSchema, page } from './paging.js';
 
@@ -8,7 +9,7 @@ const datasetRow = z.object({
   name: z.string(),
   rows: z.number().int().describe('Rows on the regular grid after preparation.'),
   columns: z.array(z.string()).describe('Feature columns, in stored order.'),
-  frequency: z.string().nullable().describe('Grid interval such as "1h" or "10min"; null when the series has no regular grid.'),
+  frequency: z.string().nullable().describe('Grid interval such as "1h", "10min" or, for calendar grids, "1mo", "1q", "1y", "1b" (business days); null when the series has no regular grid.'),
   created: z.string().describe('When it was loaded (ISO 8601).'),
 });
 
@@ -31,7 +32,7 @@ export const listDatasets = defineTool({
       name: d.name,
       rows: d.meta.rows,
       columns: d.meta.columns,
-      frequency: d.meta.frequencyMs === null ? null : formatInterval(d.meta.frequencyMs),
+      frequency: d.meta.calendar ? formatCalendar(d.meta.calendar) : d.meta.frequencyMs === null ? null : formatInterval(d.meta.frequencyMs),
       created: d.createdAt.toISOString(),
     }));
     const summary =
@@ -50,6 +51,13 @@ const UNITS: [number, string][] = [
   [1000, 's'],
   [1, 'ms'],
 ];
+
+const CALENDAR_SHORT: Record<CalendarFrequency['unit'], string> = { month: 'mo', quarter: 'q', year: 'y', business_day: 'b' };
+
+/** A calendar grid in the form `--frequency` takes ("1mo", "1q"); its frequencyMs is only a mean length. */
+export function formatCalendar(f: CalendarFrequency): string {
+  return `${f.step}${CALENDAR_SHORT[f.unit]}`;
+}
 
 /** The largest unit that divides the interval exactly, so "90min" stays exact instead of "1.5h". */
 export function formatInterval(ms: number): string {

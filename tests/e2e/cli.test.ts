@@ -125,6 +125,20 @@ describe('the CLI where people run it: paths, pipes and Ctrl-C', () => {
     expect(r.stderr).toContain(`[data.not_found] No file at "${path.join(path.dirname(work), 'data', 'hourly.csv')}"`);
   });
 
+  it('loads monthly data on a calendar grid with --frequency 1mo: every date kept, listed as 1mo', async () => {
+    // Month ends: 28 to 31 days apart, which a fixed grid would drift across and thin out.
+    const rows = Array.from({ length: 240 }, (_, i) => `${new Date(Date.UTC(2000, i + 1, 0)).toISOString().slice(0, 10)},${(10 + 5 * Math.sin((2 * Math.PI * i) / 12)).toFixed(3)}`);
+    fs.writeFileSync(path.join(work, 'monthly.csv'), ['month,sales', ...rows].join('\n') + '\n');
+    const r = await spawnCli(['load', 'monthly.csv', '--frequency', '1mo', '--json'], home.env, { cwd: work });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const loaded = JSON.parse(r.stdout) as { id: string; rows: number; frequency: string; span: { start: string; end: string } };
+    expect(loaded).toMatchObject({ rows: 240, frequency: '1 month', span: { start: '2000-01-31T00:00:00.000Z', end: '2019-12-31T00:00:00.000Z' } });
+    const list = await spawnCli(['list_datasets', '--json'], home.env);
+    const listed = (JSON.parse(list.stdout) as { datasets: Array<{ id: string; frequency: string | null }> }).datasets.find((d) => d.id === loaded.id);
+    expect(listed?.frequency).toBe('1mo');
+  });
+
   it('the first Ctrl-C stops waiting on a search and prints its id; the study stays queued', async () => {
     const cli = startCli(['search', datasetId, '--lookback', '48', '--horizon', '24', '--max-trials', '30'], { ...home.env, GENAUTOML_LOG_LEVEL: 'info' });
     const [, study] = await cli.waitForStderr(/study started .*"study":"(st_\w+)"/);
