@@ -1,7 +1,8 @@
 /** load_dataset: a CSV or Parquet file (path, URL or inline upload) → a prepared, stored dataset. */
 import { z } from 'zod';
-import { prepareFromSource, prepareOptionsSchema, type DataSource } from '../engine/data/index.js';
-import { limitsFromConfig } from '../engine/data/sources.js';
+import { prepareFromSource, prepareOptionsSchema, type DataSource, type PrepareSummary } from '../engine/data/index.js';
+import { parseLabelWindows, type LabelWindows } from '../engine/data/label-windows.js';
+import { limitsFromConfig, readSource } from '../engine/data/sources.js';
 import { saveDataset } from '../engine/datasets/store.js';
 import { GenAutoMLError } from '../engine/errors.js';
 import { defineTool } from './define.js';
@@ -11,6 +12,11 @@ const input = prepareOptionsSchema.omit({ split: true }).extend({
   url: z.url({ protocol: /^https?$/ }).optional().describe('http(s) URL to download (size-capped).'),
   content: z.string().min(1).optional().describe('The file itself, base64-encoded (a chat upload).'),
   name: z.string().min(1).max(200).optional().describe('Name to store the dataset under; default the file name.'),
+  labelWindows: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Anomaly labels as a file of incident windows (path like `path`, or an http(s) URL): CSV start,end per line, or JSON [[start, end], …], [{"start", "end"}] or NAB-style {"file.csv": [[start, end], …]}. Rows inside a window are labelled 1.'),
   split: z
     .union([z.literal('ett'), z.string().regex(/^\d*\.?\d+\/\d*\.?\d+\/\d*\.?\d+$/)])
     .optional()
@@ -35,7 +41,16 @@ const output = z.object({
   sorted: z.boolean(),
   dropped: z.array(z.object({ name: z.string(), reason: z.string() })),
   splits: z.object({ protocol: z.string(), train: splitOut, val: splitOut, test: splitOut }),
-  labels: z.boolean(),
+  labels: z
+    .object({
+      source: z.enum(['column', 'windows']),
+      windows: z.object({ count: z.number().int(), outside: z.number().int(), key: z.string().optional() }).optional(),
+      train: z.object({ rows: z.number().int(), events: z.number().int() }),
+      val: z.object({ rows: z.number().int(), events: z.number().int() }),
+      test: z.object({ rows: z.number().int(), events: z.number().int() }),
+    })
+    .nullable()
+    .describe('Anomaly labels: where they came from and the labelled rows and events (runs of labelled rows) in each split; null when unlabelled.'),
   layout: z.enum(['wide', 'long']),
   long: z.object({ idColumns: z.array(z.string()), valueColumns: z.array(z.string()), series: z.number().int(), note: z.string() }).optional(),
   warnings: z.array(z.string()),
@@ -68,9 +83,9 @@ export const loadDataset = defineTool({
   // server may arrive while its database is still opening: neither may hold the request.
   long: true,
   background: true,
-  cli: { name: 'load', positional: ['path'], paths: ['path'] },
+  cli: { name: 'load', positional: ['path'], paths: ['path', 'labelWindows'] },
   async handler(args, ctx) {
-    const { path: _p, url: _u, content: _c, name, split, ...options } = args;
+    const { path: _p, url: _u, content: _c, name, split, labelWindows: windowsAt, ...options } = args;
     const source = sourceOf(args);
     ctx.progress({ done: 0, total: 2, message: 'reading and preparing' });
     const splitOption = split === undefined ? undefined : split === 'ett' ? ('ett' as const) : ratios(split);
@@ -78,7 +93,8 @@ export const loadDataset = defineTool({
     // The CLI runs as the local user, who can read any file they name anyway; the data-directory
     // fence protects the server from remote callers (MCP clients, chat users).
     if (ctx.origin === 'cli') limits.allowedDirs = ['/'];
-    const result = await prepareFromSource(source, { ...options, ...(splitOption ? { split: splitOption } : {}) }, limits);
+    const windows = windowsAt === undefined ? undefined : await readLabelWindows(windowsAt, limits, args.path ?? args.url ?? name);
+    const result = await prepareFromSource(source, { ...options, ...(splitOption ? { split: splitOption } : {}) }, limits, windows);
     ctx.progress({ done: 1, total: 2, message: 'storing' });
     const sourceInfo = source.kind === 'inline' ? { kind: 'inline', name: result.source.name } : source;
     const record = await saveDataset(ctx.app, result, sourceInfo, name);
@@ -100,7 +116,7 @@ export const loadDataset = defineTool({
       sorted: s.sorted,
       dropped: s.dropped,
       splits: { protocol: s.splits.protocol, train: s.splits.train, val: s.splits.val, test: s.splits.test },
-      labels: record.meta.hasLabels,
+      labels: s.labels ?? null,
       layout: s.layout,
       ...(s.long ? { long: s.long } : {}),
       warnings: s.warnings,
@@ -109,6 +125,7 @@ export const loadDataset = defineTool({
       `Loaded ${record.name} as ${record.id}: ${s.rows.toLocaleString('en-US')} rows × ${s.columns.length} features (${s.columns.join(', ')}), every ${s.frequency.text}, ${s.span.text}.`,
       ...(s.long ? [s.long.note] : []),
       `Target: ${s.target}. Split (${s.splits.protocol}): train ${s.splits.train.rows}, validation ${s.splits.val.rows}, test ${s.splits.test.rows} rows.`,
+      ...(s.labels ? [labelLine(s.labels)] : []),
       ...(s.gaps.count > 0 ? [`Gaps: ${s.gaps.count} (${s.gaps.missingRows} missing rows).`] : []),
       ...s.warnings.map((w) => `Warning: ${w}`),
     ];
@@ -119,6 +136,18 @@ export const loadDataset = defineTool({
     };
   },
 });
+
+/** The windows file is read through the same fences as the data (data directories, URL guard, size cap). */
+async function readLabelWindows(at: string, limits: ReturnType<typeof limitsFromConfig>, dataName: string | undefined): Promise<LabelWindows> {
+  const read = await readSource(/^https?:\/\//i.test(at) ? { kind: 'url', url: at } : { kind: 'path', path: at }, limits);
+  return parseLabelWindows(read.bytes, dataName);
+}
+
+function labelLine(l: NonNullable<PrepareSummary['labels']>): string {
+  const part = (name: string, c: { rows: number; events: number }): string => `${name} ${c.rows} rows in ${c.events} event${c.events === 1 ? '' : 's'}`;
+  const from = l.source === 'windows' && l.windows ? `${l.windows.count} window${l.windows.count === 1 ? '' : 's'}${l.windows.key ? ` (${l.windows.key})` : ''}` : 'the label column';
+  return `Anomaly labels from ${from}: ${part('train', l.train)}, ${part('validation', l.val)}, ${part('test', l.test)}.`;
+}
 
 function ratios(text: string): { train: number; val: number; test: number } {
   const [train, val, test] = text.split('/').map(Number) as [number, number, number];

@@ -46,6 +46,10 @@ export const runEdaTool = defineTool({
     dataset: z.string(),
     rows: z.number().int(),
     frequency: z.string().nullable(),
+    labels: z
+      .record(z.enum(['train', 'val', 'test']), z.object({ rows: z.number().int(), events: z.number().int() }))
+      .nullable()
+      .describe('Anomaly-labelled rows and events (runs of labelled rows) per split; null when the dataset has no labels.'),
     features: z.array(featureOut),
     topCorrelations: z.array(z.object({ a: z.string(), b: z.string(), r: z.number() })),
     context: z.string(),
@@ -85,6 +89,7 @@ export const runEdaTool = defineTool({
     const lines = [
       report.context,
       '',
+      ...(report.dataset.labels ? [labelLine(report.dataset.labels)] : []),
       ...features.map((f) => `${f.name}: mean ${fmt(f.mean)}, std ${fmt(f.std)}, ${f.stationarity}, periods ${f.periods.map((p) => p.label).join(', ') || 'none'}, ${f.outliers.robust} outliers`),
       ...(answer ? ['', `Q: ${args.question}`, `A: ${answer.answer}`] : []),
     ];
@@ -93,6 +98,7 @@ export const runEdaTool = defineTool({
         dataset: args.dataset,
         rows: report.dataset.range[1] - report.dataset.range[0],
         frequency: report.dataset.frequencyLabel,
+        labels: report.dataset.labels ?? null,
         features,
         topCorrelations: report.correlation.topPairs,
         context: report.context,
@@ -105,3 +111,8 @@ export const runEdaTool = defineTool({
     };
   },
 });
+
+function labelLine(l: Record<'train' | 'val' | 'test', { rows: number; events: number }>): string {
+  const part = (name: string, c: { rows: number; events: number }): string => `${name} ${c.rows} rows in ${c.events} event${c.events === 1 ? '' : 's'}`;
+  return `Anomaly labels: ${part('train', l.train)}, ${part('validation', l.val)}, ${part('test', l.test)}.`;
+}

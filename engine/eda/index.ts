@@ -12,6 +12,7 @@ import type { CorrelationPair, EdaReport, FeatureEda, Period, StationarityVerdic
 import { acf, bartlettBand, decompositionStrength, dominantPeriods, explainedVariance, longCycles } from './seasonality.js';
 import { describeCalendar } from '../data/calendar.js';
 import type { CalendarFrequency } from '../data/calendar.js';
+import { splitLabelCounts } from '../data/label-windows.js';
 import { adfTest, kpssTest } from './stationarity.js';
 import type { AdfResult, KpssResult } from './stationarity.js';
 
@@ -243,6 +244,7 @@ export function runEda(dataset: PreparedDataset, options: EdaOptions = {}): EdaR
       end: t1 !== undefined && Number.isFinite(t1) ? new Date(t1).toISOString() : meta.end,
       scope,
       range: [from, to],
+      ...(dataset.labels ? { labels: splitLabelCounts(dataset.labels, meta.splits) } : {}),
     },
     features,
     correlation: { columns: meta.columns, matrix: matrix.map((row) => row.map(finiteOrNull)), topPairs: pairs.slice(0, 10) },

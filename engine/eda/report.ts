@@ -111,6 +111,8 @@ export const edaReportSchema = z.object({
     /** Which rows were analysed: every split, or the training split only. */
     scope: z.enum(['all', 'train']),
     range: z.tuple([z.number().int(), z.number().int()]),
+    /** Anomaly-labelled rows and events (runs of labelled rows) per split; absent when unlabelled. */
+    labels: z.record(z.enum(['train', 'val', 'test']), z.object({ rows: z.number().int(), events: z.number().int() })).optional(),
   }),
   features: z.array(featureEdaSchema),
   correlation: z.object({

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   'data.bad_base64': { meaning: 'Inline file content is not valid base64.', hint: 'Send the file bytes base64-encoded, or give a path or URL instead.' },
   'data.bad_frequency': { meaning: 'A frequency could not be read.', hint: 'Use a number and a unit: 500ms, 15s, 10min, 1h, 1d, 1w, 1b, 1mo, 1q, 1y.' },
   'data.bad_labels': { meaning: 'The anomaly label column holds values other than 0 and 1.', hint: 'Use 1 for anomalous rows and 0 for normal ones, or leave labelColumn unset.' },
+  'data.bad_label_windows': { meaning: 'A file of anomaly windows could not be read as (start, end) pairs.', hint: 'Give one window per line as start,end (CSV) or a JSON list of [start, end] pairs, times as ISO 8601.' },
   'data.bad_options': { meaning: 'The load options do not match their schema.', hint: 'Check the option names and values.' },
   'data.compressed': { meaning: 'The file is compressed (gzip, bzip2, zstd or xz).', hint: 'Decompress it first, then load the CSV or Parquet file.' },
   'data.csv_malformed': { meaning: 'The CSV could not be parsed (usually quoting).', hint: 'Every opening quote needs a closing one; quotes inside a field are doubled ("").' },

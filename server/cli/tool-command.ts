@@ -99,7 +99,7 @@ export function addToolCommand(program: Command, tool: AnyTool): Command {
       // The caller means paths from where they stand, whatever directory the tool resolves against.
       for (const k of tool.cli?.paths ?? []) {
         const v = args[k];
-        if (typeof v === 'string') args[k] = path.resolve(v);
+        if (typeof v === 'string' && !/^https?:\/\//i.test(v)) args[k] = path.resolve(v);
       }
       for (const k of tool.cli?.files ?? []) {
         const v = args[k];

@@ -37,6 +37,11 @@ describe('load_dataset', () => {
     for (let d = 1; d <= 20; d++) for (const c of ['seattle', 'austin']) rows.push(`2024-01-${String(d).padStart(2, '0')},${c},${d + (c === 'austin' ? 10 : 0)}`);
     rows.push('2024-01-05,seattle,99');
     await writeFile(path.join(dir, 'dups.csv'), rows.join('\n') + '\n');
+    // A sensor with two incidents, labelled the way NAB ships labels: windows keyed by file.
+    const hour = (i: number): string => new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
+    await writeFile(path.join(dir, 'sensor.csv'), ['time,temp', ...Array.from({ length: 300 }, (_, i) => `${hour(i)},${(20 + Math.sin(i / 6) - (i >= 250 && i < 260 ? 8 : 0)).toFixed(3)}`)].join('\n') + '\n');
+    await writeFile(path.join(dir, 'windows.json'), JSON.stringify({ 'realKnownCause/sensor.csv': [[hour(40), hour(44)], [hour(250), hour(259)]], 'other.csv': [] }));
+    await writeFile(path.join(dir, 'bad-windows.csv'), 'start,end\n2024-01-03,2024-01-02\n');
     server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/csv' });
       res.end(CSV);
@@ -63,6 +68,8 @@ describe('load_dataset', () => {
     ['a ZSTD Parquet file with a corrupt page', { path: 'broken-zstd.parquet' }, 'data.parquet_corrupt'],
     ['a long table with duplicate (city, date) rows', { path: 'dups.csv' }, 'data.long_duplicates'],
     ['a loopback URL', { url: 'http://127.0.0.1:9/x.csv' }, 'data.url_forbidden'],
+    ['label windows that end before they start', { path: 'sensor.csv', labelWindows: 'bad-windows.csv' }, 'data.bad_label_windows'],
+    ['label windows outside the data directories', { path: 'sensor.csv', labelWindows: '/etc/hostname' }, 'data.path_outside'],
     ['the metadata address', { url: 'http://169.254.169.254/latest/meta-data/' }, 'data.url_forbidden'],
   ])('refuses %s and stores nothing', async (_what, args, code) => {
     const before = (await closed.app.datasets.list()).length;
@@ -74,6 +81,24 @@ describe('load_dataset', () => {
     await expect(call(closed, { url: `${base}/data.csv` })).rejects.toMatchObject({ code: 'data.url_forbidden' });
     const r = await call(open, { url: `${base}/data.csv` });
     expect(r.data).toMatchObject({ rows: 24, columns: ['a', 'b'] });
+  });
+
+  it('labels anomalies from a windows file and says per split how many rows and events are labelled; EDA says it too', async () => {
+    const r = await call(closed, { path: 'sensor.csv', labelWindows: 'windows.json' });
+    // 300 rows, 0.7/0.1/0.2: train [0, 210), val [210, 240), test [240, 300).
+    expect(r.data.labels).toEqual({
+      source: 'windows',
+      windows: { count: 2, outside: 0, key: 'realKnownCause/sensor.csv' },
+      train: { rows: 5, events: 1 },
+      val: { rows: 0, events: 0 },
+      test: { rows: 10, events: 1 },
+    });
+    expect(r.summary).toContain('Anomaly labels from 2 windows (realKnownCause/sensor.csv): train 5 rows in 1 event, validation 0 rows in 0 events, test 10 rows in 1 event.');
+    const eda = await invokeTool(getTool('run_eda'), { dataset: r.data.id, plots: 'none' }, { app: closed.app, progress: () => {}, signal: new AbortController().signal, logger: silentLogger, origin: 'mcp' });
+    expect(eda.data.labels).toEqual({ train: { rows: 5, events: 1 }, val: { rows: 0, events: 0 }, test: { rows: 10, events: 1 } });
+    expect(eda.summary).toContain('Anomaly labels: train 5 rows in 1 event, validation 0 rows in 0 events, test 10 rows in 1 event.');
+    const plain = await call(closed, { path: 'sensor.csv' });
+    expect(plain.data.labels).toBeNull();
   });
 
   it('pivots the long table when told how to merge the duplicates', async () => {
