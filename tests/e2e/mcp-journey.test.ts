@@ -10,13 +10,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, childEnv, createTestHome, type TestHome } from '../helpers/app.js';
+import { createTestHome, type TestHome } from '../helpers/app.js';
 import { etth1Path } from '../helpers/data.js';
 import { DB_MODE } from '../helpers/db.js';
+import { connectStdio, followStudy, type StdioConnection, textOf, untilDone } from '../helpers/mcp.js';
 
 /** The issue's bound: no call holds its request longer (the server answers by 25 s). */
 const CALL_BOUND_MS = 30_000;
@@ -28,8 +28,8 @@ interface Call {
 
 describe(`the whole journey over stdio with the SDK client's default timeouts (${DB_MODE})`, () => {
   let home: TestHome;
+  let conn: StdioConnection;
   let client: Client;
-  let stderr = '';
   const calls: Call[] = [];
   let progress = 0;
   let dataset = '';
@@ -38,14 +38,12 @@ describe(`the whole journey over stdio with the SDK client's default timeouts ($
   beforeAll(async () => {
     const data = etth1Path();
     home = createTestHome({ GENAUTOML_DATA_DIRS: path.dirname(data) });
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: childEnv(home.env), stderr: 'pipe' });
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    client = new Client({ name: 'genautoml-journey', version: '0.0.0' });
-    await client.connect(transport);
+    conn = await connectStdio(home.env, { name: 'genautoml-journey' });
+    client = conn.client;
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
+    await conn?.close();
     await home?.dispose();
   });
 
@@ -58,25 +56,14 @@ describe(`the whole journey over stdio with the SDK client's default timeouts ($
   };
 
   const ok = (r: CallToolResult): Record<string, unknown> => {
-    const text = (r.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-    expect(r.isError, `${text}\nstderr:\n${stderr.slice(-3000)}`).toBeFalsy();
+    expect(r.isError, `${textOf(r)}\nstderr:\n${conn.stderr().slice(-3000)}`).toBeFalsy();
     return r.structuredContent as Record<string, unknown>;
   };
 
+  const checked = async (tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => ok(await call(tool, args));
+
   /** The tool's result: at once, or by following the task handle it handed back with task_status. */
-  const run = async (tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    let data = ok(await call(tool, args));
-    while (data.task !== undefined && (data.task as { state: string }).state === 'running') {
-      const task = (data.task as { id: string }).id;
-      const status = ok(await call('task_status', { task, wait: 20 }));
-      const t = status.task as { state: string };
-      if (t.state === 'running') continue;
-      expect(status.error).toBeNull();
-      expect(t.state).toBe('done');
-      data = status.result as Record<string, unknown>;
-    }
-    return data;
-  };
+  const run = async (tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => untilDone(checked, await checked(tool, args));
 
   it('completes load → EDA → generate → validate → search → status → benchmark → export, every call inside the bound', async () => {
     const loaded = await run('load_dataset', { path: etth1Path(), split: 'ett' });
@@ -112,12 +99,7 @@ describe(`the whole journey over stdio with the SDK client's default timeouts ($
     expect(study).toMatch(/^st_/);
 
     // search_status answers at once; follow the study the way an assistant would.
-    let status: Record<string, unknown> = {};
-    for (let i = 0; i < 200; i++) {
-      status = ok(await call('search_status', { study })).study as Record<string, unknown>;
-      if (!['queued', 'running', 'finalising'].includes(String(status.state))) break;
-      await new Promise((r) => setTimeout(r, 3000));
-    }
+    const status = await followStudy(checked, study, { intervalMs: 3000, maxPolls: 200 });
     expect(status.state, JSON.stringify(status).slice(0, 2000)).toBe('done');
 
     const bench = await run('benchmark', { dataset, models: ['nlinear'], lookback: 96, horizon: 24, epochs: 1 });
@@ -140,7 +122,7 @@ describe(`the whole journey over stdio with the SDK client's default timeouts ($
     for await (const m of client.experimental.tasks.callToolStream({ name: tool, arguments: args }, CallToolResultSchema)) {
       if (m.type === 'taskCreated') taskId = m.task.taskId;
       if (m.type === 'result') result = m.result as CallToolResult;
-      if (m.type === 'error') throw new Error(`${tool} task ${taskId}: ${m.error.message}\nstderr:\n${stderr.slice(-3000)}`);
+      if (m.type === 'error') throw new Error(`${tool} task ${taskId}: ${m.error.message}\nstderr:\n${conn.stderr().slice(-3000)}`);
     }
     expect(taskId).toMatch(/^task_/);
     return ok(result as CallToolResult);

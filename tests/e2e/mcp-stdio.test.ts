@@ -1,35 +1,33 @@
 /** `genautoml mcp` driven by the SDK's own Client over stdio, as a desktop assistant would. */
 import { spawn } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, childEnv, createTestHome, type TestHome } from '../helpers/app.js';
 import { DB_MODE } from '../helpers/db.js';
+import { connectStdio, type StdioConnection } from '../helpers/mcp.js';
 import { SEED, seed } from './seed.js';
 
 type Tool = Awaited<ReturnType<Client['listTools']>>['tools'][number];
 
 describe(`genautoml mcp over stdio (${DB_MODE})`, () => {
   let home: TestHome;
+  let conn: StdioConnection;
   let client: Client;
-  let stderr = '';
   let artifactSha = '';
   let tools: Tool[] = [];
 
   beforeAll(async () => {
     home = createTestHome();
     ({ artifactSha } = await seed(home.env));
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: childEnv(home.env), stderr: 'pipe' });
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    client = new Client({ name: 'genautoml-e2e', version: '0.0.0' });
-    await client.connect(transport);
+    conn = await connectStdio(home.env);
+    client = conn.client;
     tools = (await client.listTools()).tools;
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
+    await conn?.close();
     await home?.dispose();
   });
 
@@ -136,8 +134,8 @@ describe(`genautoml mcp over stdio (${DB_MODE})`, () => {
   });
 
   it('writes nothing but JSON-RPC to stdout and exits 0 when its client closes stdin', async () => {
-    await client.close();
-    expect(stderr).not.toMatch(/"jsonrpc"/);
+    await conn.close();
+    expect(conn.stderr()).not.toMatch(/"jsonrpc"/);
     const child = spawn(process.execPath, [BIN, 'mcp'], { env: childEnv({ ...home.env, GENAUTOML_LOG_LEVEL: 'info' }), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

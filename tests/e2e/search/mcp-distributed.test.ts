@@ -6,36 +6,34 @@
  * receives the finish message with the leaderboard; `benchmark` returns the table and charts.
  */
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../engine/app.js';
 import { loadConfig } from '../../../engine/config.js';
 import { silentLogger } from '../../../engine/log.js';
 import { createApp } from '../../../server/app.js';
-import { BIN, childEnv, createTestHome, type RunningCli, startCli, type TestHome } from '../../helpers/app.js';
+import { createTestHome, type RunningCli, startCli, type TestHome } from '../../helpers/app.js';
 import { DB_MODE } from '../../helpers/db.js';
 import { startTestServer, type TestServer } from '../../helpers/http.js';
+import { connectStdio, type StdioConnection } from '../../helpers/mcp.js';
 import { ETTH1_PATH } from '../../fixtures/eda/etth1.js';
 
 type ToolResult = { content?: { type: string; text?: string; mimeType?: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
 describe.skipIf(DB_MODE !== 'postgres' || !ETTH1_PATH)('search on ETTh1 from an MCP client across two worker processes', () => {
   let home: TestHome;
+  let conn: StdioConnection;
   let client: Client;
   let workers: RunningCli[] = [];
   let hook: TestServer;
   let reader: App;
-  let stderr = '';
 
   beforeAll(async () => {
     hook = await startTestServer((_req, res) => res.end('ok'));
     home = createTestHome({ GENAUTOML_INPROCESS_WORKER: 'false', GENAUTOML_DATA_DIRS: path.dirname(ETTH1_PATH!), GENAUTOML_WORKER_CONCURRENCY: '1' });
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: childEnv(home.env), stderr: 'pipe' });
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    client = new Client({ name: 'genautoml-e2e', version: '0.0.0' });
-    await client.connect(transport);
+    conn = await connectStdio(home.env);
+    client = conn.client;
     workers = [startCli(['worker'], home.env), startCli(['worker'], home.env)];
     await Promise.all(workers.map((w) => w.waitForStderr(/worker running/, 60_000)));
     // Reads rows to check where trials ran; starts no queue and runs no job.
@@ -43,7 +41,7 @@ describe.skipIf(DB_MODE !== 'postgres' || !ETTH1_PATH)('search on ETTh1 from an 
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
+    await conn?.close();
     await Promise.all(workers.map((w) => w.stop('SIGTERM', 20_000)));
     await reader?.close();
     await hook?.close();
@@ -52,7 +50,7 @@ describe.skipIf(DB_MODE !== 'postgres' || !ETTH1_PATH)('search on ETTh1 from an 
 
   const call = async (name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<ToolResult> => {
     const r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000, ...(onprogress ? { onprogress, resetTimeoutOnProgress: true } : {}) })) as ToolResult;
-    expect(r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr.slice(-3000)}`).toBeFalsy();
+    expect(r.isError, `${name}: ${JSON.stringify(r.content)}\n${conn.stderr().slice(-3000)}`).toBeFalsy();
     return r;
   };
 

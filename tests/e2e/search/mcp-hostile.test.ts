@@ -13,13 +13,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerPythonDir } from '../../../engine/runner/sandbox.js';
 import { completion, startChatServer, type ChatServer } from '../../fixtures/architect/chat-server.js';
-import { BIN, childEnv, createTestHome, type TestHome } from '../../helpers/app.js';
+import { createTestHome, type TestHome } from '../../helpers/app.js';
 import { DB_MODE } from '../../helpers/db.js';
+import { connectStdio, followStudy, type StdioConnection, untilDone } from '../../helpers/mcp.js';
 
 type ToolResult = { content?: { type: string; text?: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -70,8 +70,8 @@ const fenced = (code: string, why: string): string => `${why}\n\n\`\`\`python\n$
 describe(`hostile LLM through generate → search → benchmark → export over MCP (${DB_MODE})`, () => {
   let home: TestHome;
   let llm: ChatServer;
+  let conn: StdioConnection;
   let client: Client;
-  let stderr = '';
   const seen: string[] = [];
 
   beforeAll(async () => {
@@ -96,38 +96,26 @@ describe(`hostile LLM through generate → search → benchmark → export over 
     }
     writeFileSync(path.join(home.home, 'series.csv'), rows.join('\n') + '\n');
     const env = { ...home.env, GENAUTOML_DATA_DIRS: home.home };
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: childEnv(env), stderr: 'pipe' });
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    client = new Client({ name: 'genautoml-hostile-e2e', version: '0.0.0' });
-    await client.connect(transport);
+    conn = await connectStdio(env, { name: 'genautoml-hostile-e2e' });
+    client = conn.client;
   }, 120_000);
 
   afterAll(async () => {
-    await client?.close();
+    await conn?.close();
     await llm?.close();
     await home?.dispose();
   });
 
-  /** Calls a tool; a background tool that hands back a task is followed with task_status. */
-  const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    let r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as ToolResult;
+  /** One tools/call, recorded for the canary check; its structured result, which must be no error. */
+  const checked = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const r = (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as ToolResult;
     seen.push(JSON.stringify(r));
-    expect(r.isError, `${name}: ${JSON.stringify(r.content)}\n${stderr.slice(-3000)}`).toBeFalsy();
-    // A task handle (not, say, benchmark's `task: "forecasting"`): an object with the call to follow it.
-    const isHandle = (sc: Record<string, unknown> | undefined): boolean => typeof sc?.task === 'object' && sc.task !== null && 'follow' in sc.task && !('result' in sc);
-    for (let i = 0; i < 60 && isHandle(r.structuredContent); i++) {
-      const id = (r.structuredContent!.task as { id: string }).id;
-      r = (await client.callTool({ name: 'task_status', arguments: { task: id, wait: 20 } }, undefined, { timeout: 60_000 })) as ToolResult;
-      seen.push(JSON.stringify(r));
-      const s = r.structuredContent as { task: { state: string }; result: Record<string, unknown> | null } | undefined;
-      if (s && s.task.state !== 'running') {
-        expect(s.task.state, JSON.stringify(r.structuredContent)).toBe('done');
-        return s.result!;
-      }
-      r = { ...r, structuredContent: { task: s?.task } };
-    }
+    expect(r.isError, `${name}: ${JSON.stringify(r.content)}\n${conn.stderr().slice(-3000)}`).toBeFalsy();
     return r.structuredContent!;
   };
+
+  /** Calls a tool; a background tool that hands back a task is followed with task_status. */
+  const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => untilDone(checked, await checked(name, args));
 
   it('contains the attacker end to end', async () => {
     const loaded = await call('load_dataset', { path: 'series.csv', name: 'hostile-series' });
@@ -151,12 +139,7 @@ describe(`hostile LLM through generate → search → benchmark → export over 
       sampler: 'random', pruner: 'none', revin: 'off', parallelism: 1, seed: 3, topK: 2,
     });
     const studyId = started.studyId as string;
-    let status: Record<string, unknown> = {};
-    for (let i = 0; i < 120; i++) {
-      status = (await call('search_status', { study: studyId })).study as Record<string, unknown>;
-      if (['done', 'failed', 'cancelled'].includes(String(status.state))) break;
-      await new Promise((r) => setTimeout(r, 3000));
-    }
+    const status = await followStudy(call, studyId, { intervalMs: 3000, maxPolls: 120 });
     expect(status.state, JSON.stringify(status).slice(0, 3000)).toBe('done');
 
     // 3. benchmark the finished study: the full rows, with both validation scores.
@@ -201,7 +184,7 @@ describe(`hostile LLM through generate → search → benchmark → export over 
 
     // 6. The canary is nowhere: tool results, resources, the server's log, files it wrote.
     for (const s of seen) expect(s).not.toContain(CANARY);
-    expect(stderr).not.toContain(CANARY);
+    expect(conn.stderr()).not.toContain(CANARY);
     const grep = (root: string): string[] => {
       try {
         return execFileSync('grep', ['-rl', '--binary-files=text', CANARY, root], { encoding: 'utf8' }).split('\n').filter(Boolean);
