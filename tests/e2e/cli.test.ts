@@ -164,6 +164,28 @@ describe('the CLI where people run it: paths, pipes and Ctrl-C', () => {
     await spawnCli(['cancel', study!], home.env);
   }, 180_000);
 
+  it('a command left waiting on work that can never finish exits 1 with [internal.stalled], not Node\'s 13', async () => {
+    // The real bin/genautoml.js, in front of a command whose promise nothing can settle.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genautoml-stalled-'));
+    try {
+      fs.mkdirSync(path.join(root, 'bin'));
+      fs.mkdirSync(path.join(root, 'dist', 'server', 'cli'), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, 'bin', 'genautoml.js'), path.join(root, 'bin', 'genautoml.js'));
+      fs.writeFileSync(path.join(root, 'dist', 'server', 'cli', 'main.js'), 'export async function main() {\n  await new Promise(() => {});\n}\n');
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(root, 'bin', 'genautoml.js'), 'list_datasets'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^\[internal\.stalled\] genautoml stopped: the command was left waiting for work that can no longer finish\. — /);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('output piped into a slow reader arrives whole before the process exits', async () => {
     // More than a pipe holds (64 KiB), written by a command body the way tool commands write
     // --json; the reader starts a second later. `raw` is the same without runCommand's drain.
