@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   'http.listen_failed': { meaning: 'The HTTP server could not listen on its host and port.', hint: 'Check GENAUTOML_HTTP_HOST and GENAUTOML_HTTP_PORT (0 picks a free port).' },
 
   // Anything unforeseen.
+  'internal.stalled': { meaning: 'A command was left waiting for work that can no longer finish (printed by bin/genautoml.js instead of Node’s exit code 13).', hint: 'This is a bug; please report it with the output of GENAUTOML_LOG_LEVEL=debug.' },
   'internal.unexpected': { meaning: 'Something failed that genautoml did not foresee.', hint: 'This is a bug or an unexpected environment problem; the logs on stderr have the stack.' },
 
   // The LLM endpoint (Groq or any OpenAI-compatible server).
