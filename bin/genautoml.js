@@ -16,7 +16,8 @@ if (!fs.existsSync(entry)) {
 let finished = false;
 process.on('beforeExit', () => {
   if (finished) return;
-  console.error('[internal.stalled] genautoml stopped: the command was left waiting for work that can no longer finish. — This is a bug; please report it with the output of GENAUTOML_LOG_LEVEL=debug.');
+  const code = 'internal.stalled'; // engine/errors/codes.ts lists it
+  console.error(`[${code}] genautoml stopped: the command was left waiting for work that can no longer finish. — This is a bug; please report it with the output of GENAUTOML_LOG_LEVEL=debug.`);
   process.exit(1);
 });
 const { main } = await import(pathToFileURL(entry).href);

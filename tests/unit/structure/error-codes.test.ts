@@ -16,12 +16,12 @@ function files(dir: string): string[] {
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = path.posix.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...files(rel));
-    else if (/\.(ts|py)$/.test(entry.name) && rel !== LIST) out.push(rel);
+    else if (/\.(ts|py|js)$/.test(entry.name) && rel !== LIST) out.push(rel);
   }
   return out;
 }
 
-const source = ['engine', 'server', 'storage', 'bots', 'tools', 'bench'].flatMap(files).map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8'));
+const source = ['engine', 'server', 'storage', 'bots', 'tools', 'bench', 'bin'].flatMap(files).map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8'));
 
 describe('the error code list', () => {
   it('lists only codes that source raises or records', () => {
