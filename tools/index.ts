@@ -11,6 +11,7 @@ import { evolveSearch } from './evolve_search.js';
 import { exportModel } from './export_model.js';
 import { generatePytorchModel } from './generate_pytorch_model.js';
 import { listDatasets } from './list_datasets.js';
+import { labelDataset } from './label_dataset.js';
 import { loadDataset } from './load_dataset.js';
 import { deleteModel, getModel, listModels, renameModel } from './models.js';
 import { runEdaTool } from './run_eda.js';
@@ -23,6 +24,7 @@ import { validate } from './validate.js';
 
 export const TOOLS: AnyTool[] = [
   loadDataset,
+  labelDataset,
   listDatasets,
   runEdaTool,
   generatePytorchModel,

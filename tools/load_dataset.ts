@@ -1,8 +1,8 @@
 /** load_dataset: a CSV or Parquet file (path, URL or inline upload) → a prepared, stored dataset. */
 import { z } from 'zod';
 import { prepareFromSource, prepareOptionsSchema, type DataSource, type PrepareSummary } from '../engine/data/index.js';
-import { parseLabelWindows, type LabelWindows } from '../engine/data/label-windows.js';
-import { limitsFromConfig, readSource } from '../engine/data/sources.js';
+import { readLabelWindows } from '../engine/data/label-windows.js';
+import { limitsFromConfig } from '../engine/data/sources.js';
 import { saveDataset } from '../engine/datasets/store.js';
 import { GenAutoMLError } from '../engine/errors.js';
 import { defineTool } from './define.js';
@@ -137,13 +137,7 @@ export const loadDataset = defineTool({
   },
 });
 
-/** The windows file is read through the same fences as the data (data directories, URL guard, size cap). */
-async function readLabelWindows(at: string, limits: ReturnType<typeof limitsFromConfig>, dataName: string | undefined): Promise<LabelWindows> {
-  const read = await readSource(/^https?:\/\//i.test(at) ? { kind: 'url', url: at } : { kind: 'path', path: at }, limits);
-  return parseLabelWindows(read.bytes, dataName);
-}
-
-function labelLine(l: NonNullable<PrepareSummary['labels']>): string {
+export function labelLine(l: NonNullable<PrepareSummary['labels']>): string {
   const part = (name: string, c: { rows: number; events: number }): string => `${name} ${c.rows} rows in ${c.events} event${c.events === 1 ? '' : 's'}`;
   const from = l.source === 'windows' && l.windows ? `${l.windows.count} window${l.windows.count === 1 ? '' : 's'}${l.windows.key ? ` (${l.windows.key})` : ''}` : 'the label column';
   return `Anomaly labels from ${from}: ${part('train', l.train)}, ${part('validation', l.val)}, ${part('test', l.test)}.`;

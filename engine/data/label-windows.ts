@@ -6,6 +6,7 @@
  * included.
  */
 import { GenAutoMLError } from '../errors.js';
+import { readSource, type SourceLimits } from './sources.js';
 import { parseEpochTimes, parseTextTimes } from './timestamps.js';
 
 /** [start, end] in ms since the epoch, start ≤ end. */
@@ -145,4 +146,10 @@ export function labelCounts(labels: Uint8Array, [from, to]: readonly [number, nu
 /** labelCounts for each split. */
 export function splitLabelCounts(labels: Uint8Array, splits: Record<'train' | 'val' | 'test', readonly [number, number]>): Record<'train' | 'val' | 'test', { rows: number; events: number }> {
   return { train: labelCounts(labels, splits.train), val: labelCounts(labels, splits.val), test: labelCounts(labels, splits.test) };
+}
+
+/** Reads a windows file through the same fences as data (data directories, URL guard, size cap). */
+export async function readLabelWindows(at: string, limits: SourceLimits, dataName: string | undefined): Promise<LabelWindows> {
+  const read = await readSource(/^https?:\/\//i.test(at) ? { kind: 'url', url: at } : { kind: 'path', path: at }, limits);
+  return parseLabelWindows(read.bytes, dataName);
 }

@@ -86,3 +86,32 @@ export async function preparedFiles(app: Pick<App, 'datasets' | 'artifacts'>, id
     labels: labelsSha ? await app.artifacts.localPath(labelsSha) : null,
   };
 }
+
+/**
+ * Labels a stored dataset from a windows file after the fact, as a new dataset that shares the
+ * stored arrays (artefacts are content-addressed) and adds the labels: studies already run on
+ * the original keep exactly the data they were scored on.
+ */
+export async function saveRelabelled(
+  app: Stores,
+  from: DatasetRecord,
+  labels: Uint8Array,
+  summaryLabels: Record<string, unknown>,
+  warnings: string[],
+  name?: string,
+): Promise<DatasetRecord> {
+  const id = newId('ds');
+  const shared = await Promise.all(['raw', 'values', 'times'].map(async (n) => ({ n, link: await app.artifacts.findLink('dataset', from.id, n) })));
+  await app.db.transaction(async (tx) => {
+    const store = app.artifacts.within(tx);
+    const summary = { ...from.summary, labels: summaryLabels, warnings: [...(Array.isArray(from.summary.warnings) ? from.summary.warnings : []), ...warnings] };
+    await app.datasets.insert(tx, { id, name: name ?? `${from.name} (labelled)`, source: { kind: 'relabelled', from: from.id }, meta: { ...from.meta, hasLabels: true }, summary });
+    for (const { n, link } of shared) {
+      if (!link) throw new GenAutoMLError('dataset.damaged', `Dataset ${from.id} has no stored ${n} array.`, { hint: 'Load the file again with load_dataset.' });
+      await store.link({ ownerKind: 'dataset', ownerId: id, name: n, sha256: link.sha256, mime: link.mime });
+    }
+    const sha = await store.put(bytesOf(labels), U8);
+    await store.link({ ownerKind: 'dataset', ownerId: id, name: 'labels', sha256: sha, mime: U8 });
+  });
+  return app.datasets.get(id);
+}

@@ -50,6 +50,7 @@ const STEPS: Record<string, Step> = {
     args: () => ({ path: 'series.csv', name: 'size-series' }),
     keep: (d, s) => void (s.dataset = d.id as string),
   },
+  label_dataset: { args: (s) => ({ dataset: s.dataset, labelWindows: 'incidents.csv' }) },
   list_datasets: { args: () => ({}) },
   run_eda: { args: (s) => ({ dataset: s.dataset }) },
   // No LLM is configured: the offline template architect designs it, as for a user without a key.
@@ -116,6 +117,8 @@ describe(`every tool's default result over MCP stays within ${MAX_RESULT_BYTES /
     home = createTestHome({ GENAUTOML_URL_ALLOW_HOSTS: '127.0.0.1', GENAUTOML_URL_TIMEOUT_MS: '600000' });
     const csv = syntheticCsv({ rows: 600, features: 3 });
     fs.writeFileSync(path.join(home.home, 'series.csv'), csv);
+    // Every row in one incident, plus one window outside the data (its warning is in the result).
+    fs.writeFileSync(path.join(home.home, 'incidents.csv'), 'start,end\n1970-01-02,2100-01-01\n1960-01-01,1960-01-02\n');
     // Serves the held download once released, and takes the webhook subscribe names.
     web = await startTestServer(async (req, res) => {
       if (req.url === '/held.csv') await released;

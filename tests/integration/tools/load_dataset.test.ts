@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPrepared } from '../../../engine/datasets/store.js';
 import { silentLogger } from '../../../engine/log.js';
 import { getTool } from '../../../tools/index.js';
 import { invokeTool } from '../../../tools/invoke.js';
@@ -99,6 +100,38 @@ describe('load_dataset', () => {
     expect(eda.summary).toContain('Anomaly labels: train 5 rows in 1 event, validation 0 rows in 0 events, test 10 rows in 1 event.');
     const plain = await call(closed, { path: 'sensor.csv' });
     expect(plain.data.labels).toBeNull();
+  });
+
+  it('labels a stored dataset later as a new dataset sharing its data; the original is unchanged; bad windows store nothing', async () => {
+    const label = (args: Record<string, unknown>) =>
+      invokeTool(getTool('label_dataset'), args, { app: closed.app, progress: () => {}, signal: new AbortController().signal, logger: silentLogger, origin: 'mcp' });
+    const plain = await call(closed, { path: 'sensor.csv', name: 'sensor-plain' });
+    const atLoad = await call(closed, { path: 'sensor.csv', labelWindows: 'windows.json' });
+    const before = (await closed.app.datasets.list()).length;
+    for (const [args, code] of [
+      [{ dataset: plain.data.id, labelWindows: 'bad-windows.csv' }, 'data.bad_label_windows'],
+      [{ dataset: plain.data.id, labelWindows: '/etc/hostname' }, 'data.path_outside'],
+      [{ dataset: 'ds_nonexistent', labelWindows: 'windows.json' }, 'dataset.not_found'],
+    ] as const) {
+      await expect(label(args)).rejects.toMatchObject({ code });
+    }
+    expect((await closed.app.datasets.list()).length).toBe(before);
+
+    const r = await label({ dataset: plain.data.id, labelWindows: 'windows.json' });
+    expect(r.data).toMatchObject({ from: plain.data.id, name: 'sensor-plain (labelled)', warnings: [] });
+    // The same file, labelled after the fact, gives what labelling at load gave.
+    expect(r.data.labels).toEqual(atLoad.data.labels);
+    expect(r.summary).toContain(`${plain.data.id} is unchanged`);
+    const { dataset: original } = await loadPrepared(closed.app, plain.data.id as string);
+    const { dataset: labelled } = await loadPrepared(closed.app, r.data.id as string);
+    const { dataset: loadedLabelled } = await loadPrepared(closed.app, atLoad.data.id as string);
+    expect(original.labels).toBeUndefined();
+    expect(original.meta.hasLabels).toBe(false);
+    expect(labelled.labels).toEqual(loadedLabelled.labels);
+    expect(labelled.values).toEqual(original.values);
+    expect(labelled.meta).toEqual({ ...original.meta, hasLabels: true });
+    const eda = await invokeTool(getTool('run_eda'), { dataset: r.data.id, plots: 'none' }, { app: closed.app, progress: () => {}, signal: new AbortController().signal, logger: silentLogger, origin: 'mcp' });
+    expect(eda.data.labels).toEqual({ train: { rows: 5, events: 1 }, val: { rows: 0, events: 0 }, test: { rows: 10, events: 1 } });
   });
 
   it('pivots the long table when told how to merge the duplicates', async () => {
