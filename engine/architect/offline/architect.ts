@@ -12,7 +12,7 @@ import { GenAutoMLError } from '../../errors.js';
 import type { ChatMessage, ChatOptions, ChatProvider, ChatReply, DesignBrief } from '../types.js';
 import { evolvedIntent } from './evolve.js';
 import { parseRequest, type DesignIntent, type Family } from './parse.js';
-import { LOW_RANK_LINEAR, TEMPLATES, py, type RenderContext, type Sizing, type Template } from './templates.js';
+import { LOW_RANK_LINEAR, TEMPLATES, moduleSource, type RenderContext, type Sizing, type Template } from './templates.js';
 
 export const OFFLINE_MODEL = 'offline-templates';
 
@@ -235,15 +235,7 @@ export class OfflineArchitect implements ChatProvider {
         ? [`# Designed by the genautoml offline architect (${this.reason}) in architect round ${brief.evolution?.round}: ${evolved.note}`]
         : [`# Designed by the genautoml offline architect (${this.reason}) from the request:`, `#   ${brief.request.replace(/\s+/g, ' ').trim().slice(0, 200)}`]),
     ].join('\n');
-    const code = `${header}
-import math
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-${rendered.body}
-
-SEARCH_SPACE = ${py(rendered.space)}
-`;
+    const code = `${header}\n${moduleSource(rendered)}`;
     return { code, name: rendered.name, family, estimatedParams, explanation };
   }
 }

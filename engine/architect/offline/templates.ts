@@ -2,8 +2,21 @@
  * Parametric model templates of the offline architect. Each family renders real PyTorch code in
  * the model contract from a sizing (width, depth) and the request's modifiers, and estimates its
  * own parameter count so the architect can fit a budget without running Python. The estimates
- * mirror the code below term by term; when one changes, the other must too (the tests check
- * the real counts through the validator).
+ * mirror the code below term by term; when one changes, the other must too.
+ *
+ * Measured by tests/integration/architect/offline-sizes.test.ts: every family here and
+ * LOW_RANK_LINEAR, 164 (family, sizing, context) cases (smallest/middle/largest sizings; windows
+ * 96/24/7, 24/6/3 and 9/5/1, with and without periods; the modifiers that change the code), each
+ * built by the real sandboxed runner: every estimate equals the runner's trainable-parameter count
+ * exactly (worst error 0; a once-off fuller run of 414 cases, also exact). An error of 1 fails it.
+ *
+ * Why TypeScript renderers rather than .py files sized by the validator: exact estimates leave
+ * nothing for the validator to improve, while sizing through it would cost one sandboxed process
+ * per probed sizing (a process serves one validation; back to back they took 0.6-1 s each on two
+ * shared cores, and size() probes up to 12 sizings per design, more on a repair). The renderers
+ * also change structure, not just numbers (optional seasonal, attention and per-channel paths;
+ * kernels, patches and modes from the EDA periods), so .py files would still need templating. The
+ * runner validates every design the architect emits before it is used, as for LLM designs.
  */
 import type { DesignIntent, Family } from './parse.js';
 
@@ -55,6 +68,21 @@ export function py(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(py).join(', ')}]`;
   return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${py(v)}`).join(', ')}}`;
+}
+
+/**
+ * The Python module of a rendered template, as the architect emits it (after its comment header):
+ * one function, so the size test validates exactly the source the architect hands out.
+ */
+export function moduleSource(rendered: Rendered): string {
+  return `import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+${rendered.body}
+
+SEARCH_SPACE = ${py(rendered.space)}
+`;
 }
 
 const lin = (i: number, o: number): number => i * o + o;
