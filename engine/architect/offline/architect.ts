@@ -62,7 +62,11 @@ const MODIFIER_WORDS: Partial<Record<keyof DesignIntent, string>> = {
   attention: 'attention',
 };
 
-/** Share of the budget the estimate may use: estimates are close, not exact. */
+/**
+ * Share of the budget the estimate may use. The template estimates are exact (164 cases checked
+ * against the runner, tests/integration/architect/offline-sizes.test.ts); the margin predates that
+ * measurement and still leaves room for parameters the template does not write (a RevIN wrapper).
+ */
 const BUDGET_SAFETY = 0.85;
 
 function usablePeriods(periods: number[] | undefined, L: number): number[] {
