@@ -1,6 +1,6 @@
 /** list_datasets: the stored datasets, newest first. Read-only. */
 import { z } from 'zod';
-import type { CalendarFrequency } from '../engine/data/calendar.js';
+import { formatCalendar } from '../engine/data/frequency.js';
 import { defineTool } from './define.js';
 import { cursorSchema, page } from './paging.js';
 
@@ -51,13 +51,6 @@ const UNITS: [number, string][] = [
   [1000, 's'],
   [1, 'ms'],
 ];
-
-const CALENDAR_SHORT: Record<CalendarFrequency['unit'], string> = { month: 'mo', quarter: 'q', year: 'y', business_day: 'b' };
-
-/** A calendar grid in the form `--frequency` takes ("1mo", "1q"); its frequencyMs is only a mean length. */
-export function formatCalendar(f: CalendarFrequency): string {
-  return `${f.step}${CALENDAR_SHORT[f.unit]}`;
-}
 
 /** The largest unit that divides the interval exactly, so "90min" stays exact instead of "1.5h". */
 export function formatInterval(ms: number): string {

@@ -1,7 +1,7 @@
 /** load_dataset: a CSV or Parquet file (path, URL or inline upload) → a prepared, stored dataset. */
 import { z } from 'zod';
-import { prepareFromSource, prepareOptionsSchema, type DataSource, type PrepareSummary } from '../engine/data/index.js';
-import { readLabelWindows } from '../engine/data/label-windows.js';
+import { prepareFromSource, prepareOptionsSchema, type DataSource } from '../engine/data/index.js';
+import { describeLabels, labelSummarySchema, readLabelWindows } from '../engine/data/label-windows.js';
 import { limitsFromConfig } from '../engine/data/sources.js';
 import { saveDataset } from '../engine/datasets/store.js';
 import { GenAutoMLError } from '../engine/errors.js';
@@ -41,14 +41,7 @@ const output = z.object({
   sorted: z.boolean(),
   dropped: z.array(z.object({ name: z.string(), reason: z.string() })),
   splits: z.object({ protocol: z.string(), train: splitOut, val: splitOut, test: splitOut }),
-  labels: z
-    .object({
-      source: z.enum(['column', 'windows']),
-      windows: z.object({ count: z.number().int(), outside: z.number().int(), key: z.string().optional() }).optional(),
-      train: z.object({ rows: z.number().int(), events: z.number().int() }),
-      val: z.object({ rows: z.number().int(), events: z.number().int() }),
-      test: z.object({ rows: z.number().int(), events: z.number().int() }),
-    })
+  labels: labelSummarySchema
     .nullable()
     .describe('Anomaly labels: where they came from and the labelled rows and events (runs of labelled rows) in each split; null when unlabelled.'),
   layout: z.enum(['wide', 'long']),
@@ -125,7 +118,7 @@ export const loadDataset = defineTool({
       `Loaded ${record.name} as ${record.id}: ${s.rows.toLocaleString('en-US')} rows × ${s.columns.length} features (${s.columns.join(', ')}), every ${s.frequency.text}, ${s.span.text}.`,
       ...(s.long ? [s.long.note] : []),
       `Target: ${s.target}. Split (${s.splits.protocol}): train ${s.splits.train.rows}, validation ${s.splits.val.rows}, test ${s.splits.test.rows} rows.`,
-      ...(s.labels ? [labelLine(s.labels)] : []),
+      ...(s.labels ? [describeLabels(s.labels)] : []),
       ...(s.gaps.count > 0 ? [`Gaps: ${s.gaps.count} (${s.gaps.missingRows} missing rows).`] : []),
       ...s.warnings.map((w) => `Warning: ${w}`),
     ];
@@ -136,12 +129,6 @@ export const loadDataset = defineTool({
     };
   },
 });
-
-export function labelLine(l: NonNullable<PrepareSummary['labels']>): string {
-  const part = (name: string, c: { rows: number; events: number }): string => `${name} ${c.rows} rows in ${c.events} event${c.events === 1 ? '' : 's'}`;
-  const from = l.source === 'windows' && l.windows ? `${l.windows.count} window${l.windows.count === 1 ? '' : 's'}${l.windows.key ? ` (${l.windows.key})` : ''}` : 'the label column';
-  return `Anomaly labels from ${from}: ${part('train', l.train)}, ${part('validation', l.val)}, ${part('test', l.test)}.`;
-}
 
 function ratios(text: string): { train: number; val: number; test: number } {
   const [train, val, test] = text.split('/').map(Number) as [number, number, number];

@@ -1,5 +1,6 @@
 /** run_eda: statistics, stationarity, seasonality, correlations, outliers and plots of a dataset. */
 import { z } from 'zod';
+import { describeLabelCounts, splitLabelCountsSchema } from '../engine/data/label-windows.js';
 import { answerQuestion } from '../engine/eda/index.js';
 import { edaForDataset } from '../engine/eda/run.js';
 import { defineTool } from './define.js';
@@ -46,8 +47,7 @@ export const runEdaTool = defineTool({
     dataset: z.string(),
     rows: z.number().int(),
     frequency: z.string().nullable(),
-    labels: z
-      .record(z.enum(['train', 'val', 'test']), z.object({ rows: z.number().int(), events: z.number().int() }))
+    labels: splitLabelCountsSchema
       .nullable()
       .describe('Anomaly-labelled rows and events (runs of labelled rows) per split; null when the dataset has no labels.'),
     features: z.array(featureOut),
@@ -89,7 +89,7 @@ export const runEdaTool = defineTool({
     const lines = [
       report.context,
       '',
-      ...(report.dataset.labels ? [labelLine(report.dataset.labels)] : []),
+      ...(report.dataset.labels ? [`Anomaly labels: ${describeLabelCounts(report.dataset.labels)}.`] : []),
       ...features.map((f) => `${f.name}: mean ${fmt(f.mean)}, std ${fmt(f.std)}, ${f.stationarity}, periods ${f.periods.map((p) => p.label).join(', ') || 'none'}, ${f.outliers.robust} outliers`),
       ...(answer ? ['', `Q: ${args.question}`, `A: ${answer.answer}`] : []),
     ];
@@ -111,8 +111,3 @@ export const runEdaTool = defineTool({
     };
   },
 });
-
-function labelLine(l: Record<'train' | 'val' | 'test', { rows: number; events: number }>): string {
-  const part = (name: string, c: { rows: number; events: number }): string => `${name} ${c.rows} rows in ${c.events} event${c.events === 1 ? '' : 's'}`;
-  return `Anomaly labels: ${part('train', l.train)}, ${part('validation', l.val)}, ${part('test', l.test)}.`;
-}

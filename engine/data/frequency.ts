@@ -47,6 +47,13 @@ export function parseFrequency(text: string): Frequency {
   return { ms: Math.round(count * unit) };
 }
 
+const CALENDAR_SHORT: Record<CalendarUnit, string> = { month: 'mo', quarter: 'q', year: 'y', business_day: 'b' };
+
+/** A calendar grid in the form parseFrequency reads ("1mo", "1q"); its ms is only a mean length. */
+export function formatCalendar(f: CalendarFrequency): string {
+  return `${f.step}${CALENDAR_SHORT[f.unit]}`;
+}
+
 /** A frequency in words: "1 hour", "1 month", "2 quarters". */
 export function describeFrequency(f: Frequency): string {
   return f.calendar ? describeCalendar(f.calendar) : describeDuration(f.ms);

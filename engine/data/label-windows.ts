@@ -5,6 +5,7 @@
  * the NAB benchmark ships its labels). A row is anomalous when its time lies in a window, ends
  * included.
  */
+import { z } from 'zod';
 import { GenAutoMLError } from '../errors.js';
 import { readSource, type SourceLimits } from './sources.js';
 import { parseEpochTimes, parseTextTimes } from './timestamps.js';
@@ -131,6 +132,19 @@ export function labelsFromWindows(times: Float64Array, windows: readonly LabelWi
   return { labels, outside };
 }
 
+const countsSchema = z.object({ rows: z.number().int(), events: z.number().int() });
+/** Labelled rows and events (runs of labelled rows) in each split. */
+export const splitLabelCountsSchema = z.object({ train: countsSchema, val: countsSchema, test: countsSchema });
+export type SplitLabelCounts = z.infer<typeof splitLabelCountsSchema>;
+
+/** What a dataset's summary says of its labels: where they came from, and the counts per split. */
+export const labelSummarySchema = splitLabelCountsSchema.extend({
+  source: z.enum(['column', 'windows']),
+  /** Windows in the file, and how many of them cover no row of the prepared grid. */
+  windows: z.object({ count: z.number().int(), outside: z.number().int(), key: z.string().optional() }).optional(),
+});
+export type LabelSummary = z.infer<typeof labelSummarySchema>;
+
 /** Labelled rows and events (runs of 1s) in [from, to). */
 export function labelCounts(labels: Uint8Array, [from, to]: readonly [number, number]): { rows: number; events: number } {
   let rows = 0;
@@ -144,8 +158,35 @@ export function labelCounts(labels: Uint8Array, [from, to]: readonly [number, nu
 }
 
 /** labelCounts for each split. */
-export function splitLabelCounts(labels: Uint8Array, splits: Record<'train' | 'val' | 'test', readonly [number, number]>): Record<'train' | 'val' | 'test', { rows: number; events: number }> {
+export function splitLabelCounts(labels: Uint8Array, splits: Record<'train' | 'val' | 'test', readonly [number, number]>): SplitLabelCounts {
   return { train: labelCounts(labels, splits.train), val: labelCounts(labels, splits.val), test: labelCounts(labels, splits.test) };
+}
+
+/** Labels a prepared grid from windows: the labels, their summary, and a warning for windows that miss it. */
+export function applyLabelWindows(
+  times: Float64Array,
+  splits: Record<'train' | 'val' | 'test', readonly [number, number]>,
+  lw: LabelWindows,
+): { labels: Uint8Array; summary: LabelSummary; warnings: string[] } {
+  const { labels, outside } = labelsFromWindows(times, lw.windows);
+  const count = lw.windows.length;
+  return {
+    labels,
+    summary: { source: 'windows', windows: { count, outside, ...(lw.key ? { key: lw.key } : {}) }, ...splitLabelCounts(labels, splits) },
+    warnings: outside > 0 ? [`${outside} of ${count} label window(s) cover no row of the data (outside its span, or in a gap between rows).`] : [],
+  };
+}
+
+/** "Anomaly labels from 2 windows (file.csv): train 5 rows in 1 event, …." */
+export function describeLabels(l: LabelSummary): string {
+  const from = l.source === 'windows' && l.windows ? `${l.windows.count} window${l.windows.count === 1 ? '' : 's'}${l.windows.key ? ` (${l.windows.key})` : ''}` : 'the label column';
+  return `Anomaly labels from ${from}: ${describeLabelCounts(l)}.`;
+}
+
+/** "train 5 rows in 1 event, validation 0 rows in 0 events, test 10 rows in 1 event" */
+export function describeLabelCounts(c: SplitLabelCounts): string {
+  const part = (name: string, n: { rows: number; events: number }): string => `${name} ${n.rows} rows in ${n.events} event${n.events === 1 ? '' : 's'}`;
+  return `${part('train', c.train)}, ${part('validation', c.val)}, ${part('test', c.test)}`;
 }
 
 /** Reads a windows file through the same fences as data (data directories, URL guard, size cap). */

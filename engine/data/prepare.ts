@@ -16,7 +16,7 @@ import type { CalendarFrequency } from './calendar.js';
 import type { GapReport } from './grid.js';
 import { modalInterval, sortAndDedupe, toGrid } from './grid.js';
 import { parseJsonTable } from './json.js';
-import { labelsFromWindows, splitLabelCounts, type LabelWindows } from './label-windows.js';
+import { applyLabelWindows, splitLabelCounts, type LabelSummary, type LabelWindows } from './label-windows.js';
 import { parseParquet } from './parquet.js';
 import type { ParquetKind } from './parquet.js';
 import { planLong, pivot } from './long.js';
@@ -103,14 +103,7 @@ export interface PrepareSummary {
   timeZone?: string;
   labelColumn?: string;
   /** Anomaly labels: where they came from, and the labelled rows and events (runs) per split. */
-  labels?: {
-    source: 'column' | 'windows';
-    /** Windows in the file, and how many of them cover no row of the prepared grid. */
-    windows?: { count: number; outside: number; key?: string };
-    train: { rows: number; events: number };
-    val: { rows: number; events: number };
-    test: { rows: number; events: number };
-  };
+  labels?: LabelSummary;
   layout: 'wide' | 'long';
   /** For a long table: what named the series and which columns were pivoted. */
   long?: { idColumns: string[]; valueColumns: string[]; series: number; note: string };
@@ -150,22 +143,19 @@ export async function prepareFromSource(source: DataSource, options: PrepareOpti
   const { table, format, csv } = await parseBytes(read, { ...opts, parquetKeep: columnsNeeded(opts) }, limits);
   const prepared = prepareTable(table, opts, limits);
   let dataset = prepared.dataset;
-  let windows: NonNullable<PrepareSummary['labels']>['windows'];
+  const summary: PrepareSummary = { name: read.name, format, bytes: read.bytes.byteLength, ...(csv ? { csv } : {}), ...prepared.summary };
   if (labelWindows) {
     if (dataset.labels) {
       throw new GenAutoMLError('data.bad_options', `The file has a label column (${prepared.summary.labelColumn ?? '?'}) and label windows were given too.`, {
         hint: 'Use one: drop the windows file, or set labelColumn to null so the column is not read as labels.',
       });
     }
-    const { labels, outside } = labelsFromWindows(dataset.times, labelWindows.windows);
-    dataset = { ...dataset, labels, meta: { ...dataset.meta, hasLabels: true } };
-    windows = { count: labelWindows.windows.length, outside, ...(labelWindows.key ? { key: labelWindows.key } : {}) };
-    if (outside > 0) prepared.summary.warnings.push(`${outside} of ${labelWindows.windows.length} label window(s) cover no row of the data (outside its span, or in a gap between rows).`);
-  }
-  const summary: PrepareSummary = { name: read.name, format, bytes: read.bytes.byteLength, ...(csv ? { csv } : {}), ...prepared.summary };
-  if (dataset.labels) {
-    const { labels } = dataset;
-    summary.labels = { source: labelWindows ? 'windows' : 'column', ...(windows ? { windows } : {}), ...splitLabelCounts(labels, dataset.meta.splits) };
+    const applied = applyLabelWindows(dataset.times, dataset.meta.splits, labelWindows);
+    dataset = { ...dataset, labels: applied.labels, meta: { ...dataset.meta, hasLabels: true } };
+    summary.labels = applied.summary;
+    summary.warnings.push(...applied.warnings);
+  } else if (dataset.labels) {
+    summary.labels = { source: 'column', ...splitLabelCounts(dataset.labels, dataset.meta.splits) };
   }
   return { dataset, summary, source: read };
 }

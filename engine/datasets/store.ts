@@ -4,9 +4,11 @@
  * arrays in memory (EDA) or local files (the runner memory-maps them).
  */
 import type { App } from '../app.js';
+import type { LabelSummary } from '../data/label-windows.js';
 import type { PreparedDataset, PreparedMeta } from '../data/prepared.js';
 import type { PrepareResult } from '../data/prepare.js';
 import { GenAutoMLError } from '../errors.js';
+import type { ArtifactLink } from '../../storage/artifacts.js';
 import type { DatasetRecord } from '../../storage/datasets.js';
 import { newId } from '../../storage/ids.js';
 
@@ -43,12 +45,23 @@ async function artefact(app: Pick<App, 'artifacts'>, id: string, name: string): 
   return (await app.artifacts.findLink('dataset', id, name))?.sha256;
 }
 
-async function required(app: Pick<App, 'artifacts'>, id: string, name: string): Promise<string> {
-  const sha = await artefact(app, id, name);
-  if (!sha) {
+async function requiredLink(app: Pick<App, 'artifacts'>, id: string, name: string): Promise<ArtifactLink> {
+  const link = await app.artifacts.findLink('dataset', id, name);
+  if (!link) {
     throw new GenAutoMLError('dataset.damaged', `Dataset ${id} has no stored ${name} array.`, { hint: 'Load the file again with load_dataset.' });
   }
-  return sha;
+  return link;
+}
+
+async function required(app: Pick<App, 'artifacts'>, id: string, name: string): Promise<string> {
+  return (await requiredLink(app, id, name)).sha256;
+}
+
+/** A dataset's grid times alone (labelling needs no values). */
+export async function loadTimes(app: Pick<App, 'datasets' | 'artifacts'>, id: string): Promise<{ record: DatasetRecord; times: Float64Array }> {
+  const record = await app.datasets.get(id);
+  const times = await app.artifacts.get(await required(app, id, 'times'));
+  return { record, times: new Float64Array(times.buffer.slice(times.byteOffset, times.byteOffset + times.byteLength)) };
 }
 
 /** The prepared arrays in memory. */
@@ -96,20 +109,17 @@ export async function saveRelabelled(
   app: Stores,
   from: DatasetRecord,
   labels: Uint8Array,
-  summaryLabels: Record<string, unknown>,
+  summaryLabels: LabelSummary,
   warnings: string[],
   name?: string,
 ): Promise<DatasetRecord> {
   const id = newId('ds');
-  const shared = await Promise.all(['raw', 'values', 'times'].map(async (n) => ({ n, link: await app.artifacts.findLink('dataset', from.id, n) })));
+  const shared = await Promise.all(['raw', 'values', 'times'].map((n) => requiredLink(app, from.id, n)));
   await app.db.transaction(async (tx) => {
     const store = app.artifacts.within(tx);
     const summary = { ...from.summary, labels: summaryLabels, warnings: [...(Array.isArray(from.summary.warnings) ? from.summary.warnings : []), ...warnings] };
     await app.datasets.insert(tx, { id, name: name ?? `${from.name} (labelled)`, source: { kind: 'relabelled', from: from.id }, meta: { ...from.meta, hasLabels: true }, summary });
-    for (const { n, link } of shared) {
-      if (!link) throw new GenAutoMLError('dataset.damaged', `Dataset ${from.id} has no stored ${n} array.`, { hint: 'Load the file again with load_dataset.' });
-      await store.link({ ownerKind: 'dataset', ownerId: id, name: n, sha256: link.sha256, mime: link.mime });
-    }
+    for (const link of shared) await store.link({ ...link, ownerId: id });
     const sha = await store.put(bytesOf(labels), U8);
     await store.link({ ownerKind: 'dataset', ownerId: id, name: 'labels', sha256: sha, mime: U8 });
   });

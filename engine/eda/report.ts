@@ -3,6 +3,7 @@
  * artefact, returned over MCP and fed to an LLM. The zod schema is the contract for all three.
  */
 import { z } from 'zod';
+import { splitLabelCountsSchema } from '../data/label-windows.js';
 
 const num = z.number().nullable();
 
@@ -112,7 +113,7 @@ export const edaReportSchema = z.object({
     scope: z.enum(['all', 'train']),
     range: z.tuple([z.number().int(), z.number().int()]),
     /** Anomaly-labelled rows and events (runs of labelled rows) per split; absent when unlabelled. */
-    labels: z.record(z.enum(['train', 'val', 'test']), z.object({ rows: z.number().int(), events: z.number().int() })).optional(),
+    labels: splitLabelCountsSchema.optional(),
   }),
   features: z.array(featureEdaSchema),
   correlation: z.object({

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseFrequency } from '../../../engine/data/index.js';
+import { formatCalendar } from '../../../engine/data/frequency.js';
 import { GenAutoMLError } from '../../../engine/errors.js';
 import { csvOf, prepareText, unscaled } from './helpers.js';
 
@@ -82,6 +83,8 @@ describe('calendar frequencies', () => {
     expect(parseFrequency('1b').calendar).toEqual({ unit: 'business_day', step: 1 });
     expect(parseFrequency('1w')).toEqual({ ms: 604_800_000 });
     expect(() => parseFrequency('1m')).toThrow(GenAutoMLError);
+    // What list_datasets prints for a calendar grid reads back as the same grid.
+    for (const text of ['1mo', '3mo', '1q', '2y', '1b']) expect(formatCalendar(parseFrequency(text).calendar!)).toBe(text);
     // Daily values forced onto months: each month's mean, dated the 1st.
     const rows = Array.from({ length: 366 }, (_, i) => [new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).getUTCMonth()]);
     const { dataset, summary } = await prepareText(csvOf(['date', 'm'], rows), { frequency: '1mo' });
