@@ -5,7 +5,7 @@
  * hard link (st_nlink > 1) where an output should be is refused with `runner.bad_output`, and
  * then nothing of that call is stored.
  */
-import { constants as fsc, existsSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { GenAutoMLError } from '../errors.js';
@@ -127,6 +127,7 @@ export class Staging {
 
   /** Reads one expected output into memory (small files: predictions, JSON records). */
   async read(dir: string, out: ExpectedOutput): Promise<Buffer | null> {
+    if (out.maxBytes <= SYNC_READ_MAX) return readSmall(dir, out);
     const chunks: Buffer[] = [];
     const got = await this.openChecked(dir, out);
     if (!got) return null;
@@ -175,45 +176,102 @@ export class Staging {
   }
 
   private async openChecked(dir: string, out: ExpectedOutput): Promise<{ fh: Awaited<ReturnType<typeof open>> } | null> {
-    if (!NAME.test(out.name)) throw new GenAutoMLError('runner.failed', `internal: output name ${out.name} is not a plain file name`);
-    const p = path.join(dir, out.name);
+    const p = outputPath(dir, out);
     let st;
     try {
       st = await lstat(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (out.optional) return null;
-        throw badOutput(out.name, 'missing');
-      }
-      throw e;
+      return missing(e, out);
     }
-    if (st.isSymbolicLink()) throw badOutput(out.name, 'it is a symbolic link');
-    if (!st.isFile()) throw badOutput(out.name, 'it is not a regular file (directory, FIFO, socket or device)');
-    // O_NOFOLLOW: a link swapped in after the lstat fails here; O_NONBLOCK: a FIFO swapped in
-    // cannot block the host on open.
+    refuseBeforeOpen(st, out);
     let fh;
     try {
-      fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+      fh = await open(p, OPEN_FLAGS);
     } catch (e) {
-      throw badOutput(out.name, `cannot be opened without following links (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw cannotOpen(e, out);
     }
-    const fst = await fh.stat();
-    const why = !fst.isFile()
-      ? 'it is not a regular file'
-      : fst.nlink !== 1
-        ? `it has ${fst.nlink} hard links (a link to another file?)`
-        : fst.ino !== st.ino || fst.dev !== st.dev
-          ? 'it was replaced while being opened'
-          : fst.size > out.maxBytes
-            ? `it is ${fst.size} bytes, over the ${out.maxBytes}-byte cap`
-            : out.exactBytes !== undefined && fst.size !== out.exactBytes
-              ? `it is ${fst.size} bytes; ${out.exactBytes} were expected`
-              : null;
+    const why = refusalAfterOpen(st, await fh.stat(), out);
     if (why) {
       await fh.close();
       throw badOutput(out.name, why);
     }
     return { fh };
+  }
+}
+
+// O_NOFOLLOW: a link swapped in after the lstat fails on open; O_NONBLOCK: a FIFO swapped in
+// cannot block the host on open.
+const OPEN_FLAGS = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK;
+
+/**
+ * Outputs this small (validate's probe: 3 x H x C floats) are read with synchronous calls: the
+ * five checked steps cost microseconds on the scratch file system, where each asynchronous one
+ * is a round trip through libuv's thread pool, and validate answers are waited on by a person.
+ */
+const SYNC_READ_MAX = 256 * 1024;
+
+function outputPath(dir: string, out: ExpectedOutput): string {
+  if (!NAME.test(out.name)) throw new GenAutoMLError('runner.failed', `internal: output name ${out.name} is not a plain file name`);
+  return path.join(dir, out.name);
+}
+
+function missing(e: unknown, out: ExpectedOutput): null {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  if (out.optional) return null;
+  throw badOutput(out.name, 'missing');
+}
+
+function cannotOpen(e: unknown, out: ExpectedOutput): GenAutoMLError {
+  return badOutput(out.name, `cannot be opened without following links (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+}
+
+function refuseBeforeOpen(st: Stats, out: ExpectedOutput): void {
+  if (st.isSymbolicLink()) throw badOutput(out.name, 'it is a symbolic link');
+  if (!st.isFile()) throw badOutput(out.name, 'it is not a regular file (directory, FIFO, socket or device)');
+}
+
+/** Why the opened file is refused (the name's lstat before, the descriptor's fstat after), or null. */
+function refusalAfterOpen(st: Stats, fst: Stats, out: ExpectedOutput): string | null {
+  if (!fst.isFile()) return 'it is not a regular file';
+  if (fst.nlink !== 1) return `it has ${fst.nlink} hard links (a link to another file?)`;
+  if (fst.ino !== st.ino || fst.dev !== st.dev) return 'it was replaced while being opened';
+  if (fst.size > out.maxBytes) return `it is ${fst.size} bytes, over the ${out.maxBytes}-byte cap`;
+  if (out.exactBytes !== undefined && fst.size !== out.exactBytes) return `it is ${fst.size} bytes; ${out.exactBytes} were expected`;
+  return null;
+}
+
+/** Staging.read for a small output: the same checks as openChecked + drain, synchronously. */
+function readSmall(dir: string, out: ExpectedOutput): Buffer | null {
+  const p = outputPath(dir, out);
+  let st: Stats;
+  try {
+    st = lstatSync(p);
+  } catch (e) {
+    return missing(e, out);
+  }
+  refuseBeforeOpen(st, out);
+  let fd: number;
+  try {
+    fd = openSync(p, OPEN_FLAGS);
+  } catch (e) {
+    throw cannotOpen(e, out);
+  }
+  try {
+    const why = refusalAfterOpen(st, fstatSync(fd), out);
+    if (why) throw badOutput(out.name, why);
+    // One byte of room past the cap: a file that grew since the fstat is caught, as in drain.
+    const buf = Buffer.allocUnsafe(out.maxBytes + 1);
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buf, total, buf.length - total, total);
+      if (n === 0) break;
+      total += n;
+      if (total > out.maxBytes) throw badOutput(out.name, `it grew over the ${out.maxBytes}-byte cap while being copied`);
+    }
+    if (out.exactBytes !== undefined && total !== out.exactBytes) throw badOutput(out.name, `it is ${total} bytes; ${out.exactBytes} were expected`);
+    return buf.subarray(0, total);
+  } finally {
+    closeSync(fd);
   }
 }
 

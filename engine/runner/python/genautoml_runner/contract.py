@@ -443,15 +443,18 @@ def build(source: str, dims: Dict[str, Any], hyper: Optional[Dict[str, Any]] = N
 # Checks run by `validate`
 # --------------------------------------------------------------------------------------------
 
-def check_output_and_gradients(built: Built, dims: Dict[str, Any], device: torch.device) -> List[int]:
-    """A different batch size than the probe catches batch-dependent shapes; every trainable
-    parameter must receive a gradient from a loss on the output."""
+def check_output_and_gradients(built: Built, dims: Dict[str, Any], device: torch.device, seed: Optional[int] = None) -> torch.Tensor:
+    """A different batch size than the build's batch of 2 catches batch-dependent shapes; every
+    trainable parameter must receive a gradient from a loss on the output. Returns that output
+    (detached, on CPU): with a host-chosen `seed` for the input it is the probe the host checks,
+    so validate runs one forward on a batch of 3, not two."""
     L, H, C = dims["lookback"], dims["horizon"], dims["nFeatures"]
     B = 3
     m = built.model.to(device)
     m.train()
     m.zero_grad(set_to_none=True)
-    x = torch.randn(B, L, C, device=device)
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    x = torch.randn(B, L, C, generator=gen).to(device)
     try:
         y = m(x, *inputs.synthetic(built.inputs, B, L, device))
     except ContractError:
@@ -477,7 +480,7 @@ def check_output_and_gradients(built: Built, dims: Dict[str, Any], device: torch
     if nonfinite:
         raise ContractError("finite", f"gradients are NaN/Inf for: {', '.join(nonfinite[:20])}")
     m.zero_grad(set_to_none=True)
-    return [B, H, C]
+    return y.detach().to("cpu", torch.float32)
 
 
 def search_space(source: str, cls: Optional[type]) -> Optional[Dict[str, List[Any]]]:

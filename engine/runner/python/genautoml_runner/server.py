@@ -120,9 +120,9 @@ def validate(req: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
         cls = contract.find_model_class(built.module)
         space = contract.search_space(code, cls)
         rep["searchSpace"] = space
-        contract.check_output_and_gradients(built, dims, device)
+        probe = contract.check_output_and_gradients(built, dims, device, int(req.get("probeSeed", 0)))
         if req.get("probeFile"):
-            _write_probe(built, dims, device, str(req["probeFile"]), int(req.get("probeSeed", 0)))
+            _write_probe(probe, str(req["probeFile"]))
         lat = _validate_latency(built, dims, device)
         rep["latencyMs"] = lat
         msg = "model satisfies the contract" + (f"; projection attached: {built.projection['detail']}" if built.projection else "")
@@ -136,22 +136,13 @@ def validate(req: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
         return done(stage, f"{type(e).__name__}: {str(e)[:1000]}", traceback=tb, errorLine=line)
 
 
-def _write_probe(built: contract.Built, dims: Dict[str, Any], device: torch.device, name: str, seed: int) -> None:
-    """The forward output on a host-seeded batch of 3, as float32 bytes under the host's name: the
-    host, not this process, decides whether the output has the contract's shape and is finite."""
-    from . import inputs
-
+def _write_probe(y: torch.Tensor, name: str) -> None:
+    """The forward output on the host-seeded batch of 3 (the gradient check's), as float32 bytes
+    under the host's name: the host, not this process, decides whether the output has the
+    contract's shape and is finite."""
     if os.path.basename(name) != name or not name.endswith(".f32"):
         raise ValueError("probe file name must be a bare .f32 name")
-    L, C = int(dims["lookback"]), int(dims["nFeatures"])
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(3, L, C, generator=gen).to(device)
-    built.model.eval()
-    with torch.no_grad():
-        y = built.model(x, *inputs.synthetic(built.inputs, 3, L, device))
-    if not isinstance(y, torch.Tensor):
-        raise contract.ContractError("shape", f"forward() returned {type(y).__name__}, not a tensor")
-    data = y.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4").tobytes()
+    data = y.contiguous().numpy().astype("<f4").tobytes()
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
