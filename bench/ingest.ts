@@ -133,7 +133,7 @@ async function parquetZstd(dir: string): Promise<BenchResult> {
     },
     target: 'rss_over_decoded <= 3',
     pass: ratio <= 3,
-    notes: `ZSTD, ${PARQUET_ROWS / PARQUET_ROW_GROUP} row groups, written by scripts/zstd-parquet.mjs; loaded in a fresh process (rss_over_decoded: its whole peak RSS, Node itself included; the raw file's bytes are kept to be stored beside the prepared arrays); ${m.frequency}, ${m.warnings} warning(s); load1 ${os.loadavg()[0]?.toFixed(1)}`,
+    notes: `ZSTD, ${PARQUET_ROWS / PARQUET_ROW_GROUP} row groups, written by scripts/zstd-parquet.mjs; loaded in a fresh process (rss_over_decoded: its whole peak RSS, Node itself included; the file is read in ranges, one row group's column chunks at a time, and its raw bytes are read again only when stored); ${m.frequency}, ${m.warnings} warning(s); load1 ${os.loadavg()[0]?.toFixed(1)}`,
   };
 }
 

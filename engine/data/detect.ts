@@ -7,6 +7,11 @@ import { GenAutoMLError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { SourceFormat } from './table.js';
 
+/** True when `bytes` starts with "PAR1", the four bytes that open and close every Parquet file. */
+export function isParquetMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+}
+
 /**
  * The format from the bytes themselves: Parquet by its magic, JSON by its first character, and
  * everything else taken as CSV text. Files that are clearly something else (a web page, an
@@ -14,7 +19,7 @@ import type { SourceFormat } from './table.js';
  * failing later as "no timestamp" or "not text".
  */
 export function detectFormat(bytes: Uint8Array): SourceFormat {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) return 'parquet';
+  if (isParquetMagic(bytes)) return 'parquet';
   refuseKnownNonData(bytes);
   const first = firstTextChar(bytes);
   if (first === '{' || first === '[') return 'json';

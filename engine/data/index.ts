@@ -1,8 +1,8 @@
 /** Public surface of ingestion and preparation; the load_dataset tool imports from here. */
 export { prepareFromSource, prepareTable, parseBytes, parseOptions, prepareOptionsSchema, MIN_ROWS } from './prepare.js';
 export type { PrepareOptions, PrepareOptionsInput, PrepareLimits, PrepareResult, PrepareSummary, DroppedColumn } from './prepare.js';
-export { readSource, resolveAllowedPath, limitsFromConfig, sourceSchema } from './sources.js';
-export type { DataSource, SourceBytes, SourceLimits, FormatHint } from './sources.js';
+export { openSource, readSource, resolveAllowedPath, limitsFromConfig, sourceSchema } from './sources.js';
+export type { DataSource, LoadSource, SourceBytes, SourceLimits, FormatHint } from './sources.js';
 export { detectFormat, decodeText, inspectText } from './detect.js';
 export { parseCsv, parseCsvBytes, sniffDelimiter } from './csv.js';
 export type { CsvInfo, CsvOptions, Delimiter } from './csv.js';

@@ -1,7 +1,8 @@
 /**
  * Parquet to a column table via hyparquet, with every standard codec (SNAPPY, GZIP, BROTLI,
  * ZSTD from hyparquet-compressors; LZ4 and LZ4_RAW by engine/data/lz4.ts). Memory is what bounds big files, so:
- * - the file is never copied whole: the reader gets slices of the bytes already in memory;
+ * - the file is never read or copied whole: the reader asks its source for the footer and then for
+ *   one row group's column chunks at a time (a file on disk is never in memory whole);
  * - only the columns asked for are decoded (column pruning);
  * - row groups are read one at a time and copied straight into one preallocated Float64Array per
  *   column, so the decoder's intermediate arrays exist for one row group only;
@@ -12,6 +13,7 @@ import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
 import { compressors as kept } from 'hyparquet-compressors';
 import { GenAutoMLError } from '../errors.js';
+import { isParquetMagic } from './detect.js';
 import { decompressLz4Hadoop, decompressLz4Raw } from './lz4.js';
 import type { Column, ColumnTable } from './table.js';
 
@@ -38,28 +40,41 @@ function kindOf(s: SchemaElement): Kind {
   return 'text';
 }
 
-/** The bytes as hyparquet's file: each read copies only the slice it asks for. */
-function sliceReader(bytes: Uint8Array): AsyncBuffer {
+/** Where the file's bytes come from: in memory, or a file read in ranges (sources.ts). */
+export interface ParquetSource {
+  byteLength: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+/** The source as hyparquet's file: each read yields only the slice it asks for. */
+function rangeReader(source: ParquetSource): AsyncBuffer {
   return {
-    byteLength: bytes.byteLength,
-    slice: (start: number, end?: number) => {
-      const a = bytes.byteOffset + start;
-      const b = bytes.byteOffset + (end ?? bytes.byteLength);
-      return bytes.buffer.slice(a, b) as ArrayBuffer;
+    byteLength: source.byteLength,
+    slice: async (start: number, end?: number) => {
+      const got = await source.read(start, end ?? source.byteLength);
+      // hyparquet wants an ArrayBuffer of exactly the slice; a fresh read already is one.
+      if (got.byteOffset === 0 && got.byteLength === got.buffer.byteLength) return got.buffer as ArrayBuffer;
+      return got.buffer.slice(got.byteOffset, got.byteOffset + got.byteLength) as ArrayBuffer;
     },
   };
 }
 
+function held(bytes: Uint8Array): ParquetSource {
+  return { byteLength: bytes.byteLength, read: async (start, end) => bytes.subarray(start, end) };
+}
+
 /**
- * Parses a Parquet file. `keep`, when given, chooses the columns to decode from their name and
- * kind; the others are skipped without being decompressed.
+ * Parses a Parquet file, given as bytes or as a source read in ranges. `keep`, when given,
+ * chooses the columns to decode from their name and kind; the others are skipped without being
+ * read or decompressed.
  */
-export async function parseParquet(bytes: Uint8Array, keep?: (name: string, kind: ParquetKind) => boolean): Promise<ColumnTable> {
-  const file = sliceReader(bytes);
+export async function parseParquet(input: Uint8Array | ParquetSource, keep?: (name: string, kind: ParquetKind) => boolean): Promise<ColumnTable> {
+  const source = input instanceof Uint8Array ? held(input) : input;
+  const file = rangeReader(source);
   let metadata: FileMetaData;
   try {
-    const tail = bytes.subarray(bytes.length - 4);
-    if (bytes.length < 12 || String.fromCharCode(...tail) !== 'PAR1') throw new Error('missing PAR1 footer magic');
+    const size = source.byteLength;
+    if (size < 12 || !isParquetMagic(await source.read(size - 4, size))) throw new Error('missing PAR1 footer magic');
     metadata = await parquetMetadataAsync(file, { parsers });
   } catch (err) {
     throw corrupt(err);

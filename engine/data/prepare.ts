@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { GenAutoMLError } from '../errors.js';
 import { parseCsvBytes } from './csv.js';
 import type { CsvInfo } from './csv.js';
-import { detectFormat, fromUtf16, inspectText } from './detect.js';
+import { detectFormat, fromUtf16, inspectText, isParquetMagic } from './detect.js';
 import { describeDuration, describeFrequency, describeSteps, parseFrequency } from './frequency.js';
 import type { Frequency } from './frequency.js';
 import { detectCalendar, nominalMs, toCalendarGrid } from './calendar.js';
@@ -22,8 +22,8 @@ import type { ParquetKind } from './parquet.js';
 import { planLong, pivot } from './long.js';
 import type { PreparedDataset, PreparedMeta } from './prepared.js';
 import { columnIndex, findLabelColumn, findTimeColumn } from './roles.js';
-import type { DataSource, SourceBytes, SourceLimits } from './sources.js';
-import { readSource } from './sources.js';
+import type { DataSource, LoadSource, SourceBytes, SourceLimits } from './sources.js';
+import { openSource } from './sources.js';
 import { computeSplits, fillColumn, fitScaler, scaleToFloat32 } from './split.js';
 import type { Range } from './split.js';
 import type { Column, ColumnTable, SourceFormat } from './table.js';
@@ -129,8 +129,11 @@ interface SplitSummary {
 export interface PrepareResult {
   dataset: PreparedDataset;
   summary: PrepareSummary;
-  /** The bytes as read, so the caller can store the raw table next to the prepared arrays. */
-  source: SourceBytes;
+  /**
+   * The source, so the caller can store the raw file next to the prepared arrays: its bytes are
+   * read again then (a file is not held in memory through the load), and refused if it changed.
+   */
+  source: LoadSource;
 }
 
 /**
@@ -139,11 +142,11 @@ export interface PrepareResult {
  */
 export async function prepareFromSource(source: DataSource, options: PrepareOptionsInput, limits: PrepareLimits, labelWindows?: LabelWindows): Promise<PrepareResult> {
   const opts = parseOptions(options);
-  const read = await readSource(source, limits);
-  const { table, format, csv } = await parseBytes(read, { ...opts, parquetKeep: columnsNeeded(opts) }, limits);
+  const read = await openSource(source, limits);
+  const { table, format, csv } = await parseSource(read, opts, limits);
   const prepared = prepareTable(table, opts, limits);
   let dataset = prepared.dataset;
-  const summary: PrepareSummary = { name: read.name, format, bytes: read.bytes.byteLength, ...(csv ? { csv } : {}), ...prepared.summary };
+  const summary: PrepareSummary = { name: read.name, format, bytes: read.byteLength, ...(csv ? { csv } : {}), ...prepared.summary };
   if (labelWindows) {
     if (dataset.labels) {
       throw new GenAutoMLError('data.bad_options', `The file has a label column (${prepared.summary.labelColumn ?? '?'}) and label windows were given too.`, {
@@ -158,6 +161,17 @@ export async function prepareFromSource(source: DataSource, options: PrepareOpti
     summary.labels = { source: 'column', ...splitLabelCounts(dataset.labels, dataset.meta.splits) };
   }
   return { dataset, summary, source: read };
+}
+
+/**
+ * Parquet (by its leading magic, or when asked for) is read from the source in ranges, so a big
+ * file is never in memory whole; every other format is text and parsed from all its bytes.
+ */
+async function parseSource(read: LoadSource, opts: PrepareOptions, limits: PrepareLimits): ReturnType<typeof parseBytes> {
+  const parquetKeep = columnsNeeded(opts);
+  const ranged = opts.format === 'parquet' || (opts.format === 'auto' && isParquetMagic(await read.read(0, 4)));
+  if (ranged) return { table: await parseParquet(read, parquetKeep), format: 'parquet' };
+  return parseBytes({ bytes: await read.readAll(), name: read.name, formatHint: read.formatHint }, { ...opts, parquetKeep }, limits);
 }
 
 /**

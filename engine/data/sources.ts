@@ -3,8 +3,13 @@
  * inline base64 (a chat upload). Every source obeys the same byte cap, checked before or while
  * reading so an oversized input never sits in memory whole. URLs reach public addresses only
  * (download.ts).
+ *
+ * A file is opened as a LoadSource and read where it is needed, never held: Parquet reads its
+ * column chunks, the raw copy for the store is read once more at save time. Every read re-checks
+ * that the file is still the one first opened, so all reads of one load see the same bytes.
  */
 import { open, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { GenAutoMLError } from '../errors.js';
@@ -57,15 +62,43 @@ export interface SourceBytes {
   formatHint: FormatHint;
 }
 
-export async function readSource(source: DataSource, limits: SourceLimits): Promise<SourceBytes> {
+/** A source opened for one load: read in ranges or whole, as often as needed. */
+export interface LoadSource {
+  name: string;
+  formatHint: FormatHint;
+  byteLength: number;
+  /** Bytes [start, end) (within the source). */
+  read(start: number, end: number): Promise<Uint8Array>;
+  /** Every byte; for a file, read again on each call (nothing is kept between calls). */
+  readAll(): Promise<Uint8Array>;
+}
+
+export async function openSource(source: DataSource, limits: SourceLimits): Promise<LoadSource> {
   switch (source.kind) {
     case 'path':
-      return readPath(source.path, limits);
+      return openPath(source.path, limits);
     case 'url':
-      return readUrl(source.url, limits);
+      return inMemory(await readUrl(source.url, limits));
     case 'inline':
-      return readInline(source.content, source.name ?? 'upload', limits);
+      return inMemory(readInline(source.content, source.name ?? 'upload', limits));
   }
+}
+
+/** The whole source in memory (label windows, small files). */
+export async function readSource(source: DataSource, limits: SourceLimits): Promise<SourceBytes> {
+  const opened = await openSource(source, limits);
+  return { bytes: await opened.readAll(), name: opened.name, formatHint: opened.formatHint };
+}
+
+function inMemory(held: SourceBytes): LoadSource {
+  const { bytes } = held;
+  return {
+    name: held.name,
+    formatHint: held.formatHint,
+    byteLength: bytes.byteLength,
+    read: async (start, end) => bytes.subarray(start, end),
+    readAll: async () => bytes,
+  };
 }
 
 function hintFromName(name: string): FormatHint {
@@ -111,30 +144,46 @@ export async function resolveAllowedPath(p: string, allowedDirs: string[]): Prom
   throw outside();
 }
 
-async function readPath(p: string, limits: SourceLimits): Promise<SourceBytes> {
+async function openPath(p: string, limits: SourceLimits): Promise<LoadSource> {
   const real = await resolveAllowedPath(p, limits.allowedDirs);
   const info = await stat(real);
   if (!info.isFile()) {
     throw new GenAutoMLError('data.not_a_file', `"${p}" is not a regular file.`, { hint: 'Name a CSV or Parquet file.' });
   }
+  const name = path.basename(real);
   if (info.size > limits.maxBytes) throw tooLarge(`"${path.basename(p)}"`, limits.maxBytes, info.size);
-  const handle = await open(real, 'r');
-  try {
-    // Read at most cap+1 bytes: a file that grew since stat() is still caught.
-    const buf = new Uint8Array(Math.min(info.size, limits.maxBytes) + 1);
-    let filled = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-      if (filled === buf.length) break;
+  const size = info.size;
+  const read = async (start: number, end: number): Promise<Uint8Array> => {
+    const from = Math.max(0, Math.min(start, size));
+    const to = Math.max(from, Math.min(end, size));
+    const handle = await open(real, 'r');
+    try {
+      // The same file as at the first stat (a swap or rewrite since shows in these fields), so a
+      // Parquet footer and its chunks, or the parsed text and the stored raw copy, always agree.
+      if (!sameFile(info, await handle.stat())) throw fileChanged(name);
+      const buf = new Uint8Array(to - from);
+      let filled = 0;
+      while (filled < buf.length) {
+        const { bytesRead } = await handle.read(buf, filled, buf.length - filled, from + filled);
+        if (bytesRead === 0) throw fileChanged(name);
+        filled += bytesRead;
+      }
+      return buf;
+    } finally {
+      await handle.close();
     }
-    if (filled > limits.maxBytes) throw tooLarge(`"${path.basename(p)}"`, limits.maxBytes);
-    const name = path.basename(real);
-    return { bytes: buf.subarray(0, filled), name, formatHint: hintFromName(name) };
-  } finally {
-    await handle.close();
-  }
+  };
+  return { name, formatHint: hintFromName(name), byteLength: size, read, readAll: () => read(0, size) };
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && b.isFile();
+}
+
+function fileChanged(name: string): GenAutoMLError {
+  return new GenAutoMLError('data.file_changed', `"${name}" changed on disk while it was being loaded.`, {
+    hint: 'Load it again once nothing is writing to it (or load a finished copy).',
+  });
 }
 
 async function readUrl(url: string, limits: SourceLimits): Promise<SourceBytes> {

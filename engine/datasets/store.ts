@@ -26,6 +26,8 @@ export async function saveDataset(app: Stores, result: PrepareResult, source: Re
   const id = newId('ds');
   const { dataset, summary } = result;
   const rawMime = summary.format === 'parquet' ? 'application/vnd.apache.parquet' : summary.format === 'json' ? 'application/json' : 'text/csv';
+  // Read before the transaction: a file that changed since it was parsed is refused with nothing stored.
+  const raw = await result.source.readAll();
   await app.db.transaction(async (tx) => {
     const store = app.artifacts.within(tx);
     const put = async (linkName: string, bytes: Uint8Array, mime: string): Promise<void> => {
@@ -33,7 +35,7 @@ export async function saveDataset(app: Stores, result: PrepareResult, source: Re
       await store.link({ ownerKind: 'dataset', ownerId: id, name: linkName, sha256: sha, mime });
     };
     await app.datasets.insert(tx, { id, name: name ?? summary.name, source, meta: dataset.meta, summary });
-    await put('raw', result.source.bytes, rawMime);
+    await put('raw', raw, rawMime);
     await put('values', bytesOf(dataset.values), F32);
     await put('times', bytesOf(dataset.times), F64);
     if (dataset.labels) await put('labels', bytesOf(dataset.labels), U8);

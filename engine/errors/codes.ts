@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   'data.compressed': { meaning: 'The file is compressed (gzip, bzip2, zstd or xz).', hint: 'Decompress it first, then load the CSV or Parquet file.' },
   'data.csv_malformed': { meaning: 'The CSV could not be parsed (usually quoting).', hint: 'Every opening quote needs a closing one; quotes inside a field are doubled ("").' },
   'data.empty_file': { meaning: 'The file has no rows at all.', hint: 'Check that the export finished.' },
+  'data.file_changed': { meaning: 'A file changed on disk (rewritten, replaced or grown) while it was being loaded.', hint: 'Load it again once nothing is writing to it.' },
   'data.field_too_large': { meaning: 'A CSV field is longer than any time-series cell can be (often an unclosed quote).', hint: 'Check the export for an unclosed quote.' },
   'data.grid_too_large': { meaning: 'Placing the rows on a regular time grid would need too many rows.', hint: 'Choose a coarser frequency, or load the part without the gap.' },
   'data.html': { meaning: 'The file is an HTML page, not a data file.', hint: 'Use the direct link to the raw CSV or Parquet file, or save the file and upload it.' },

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPrepared } from '../../../engine/datasets/store.js';
+import { limitsFromConfig, prepareFromSource } from '../../../engine/data/index.js';
+import { loadPrepared, saveDataset } from '../../../engine/datasets/store.js';
 import { silentLogger } from '../../../engine/log.js';
 import { getTool } from '../../../tools/index.js';
 import { invokeTool } from '../../../tools/invoke.js';
@@ -75,6 +76,26 @@ describe('load_dataset', () => {
   ])('refuses %s and stores nothing', async (_what, args, code) => {
     const before = (await closed.app.datasets.list()).length;
     await expect(call(closed, args)).rejects.toMatchObject({ code });
+    expect((await closed.app.datasets.list()).length).toBe(before);
+  });
+
+  it('stores the raw file as it was parsed: a Parquet file read in ranges is stored byte for byte', async () => {
+    const bytes = await readFile(path.resolve(import.meta.dirname, '../../fixtures/parquet/zstd-4-row-groups.parquet'));
+    await writeFile(path.join(dir, 'good-zstd.parquet'), bytes);
+    const r = await call(closed, { path: 'good-zstd.parquet' });
+    const link = await closed.app.artifacts.findLink('dataset', String(r.data.id), 'raw');
+    expect(link?.mime).toBe('application/vnd.apache.parquet');
+    expect(Buffer.from(await closed.app.artifacts.get(link?.sha256 ?? '')).equals(bytes)).toBe(true);
+  });
+
+  it('refuses with data.file_changed, storing nothing, when the file is rewritten between parsing and saving', async () => {
+    const file = path.join(dir, 'rewritten.csv');
+    await writeFile(file, CSV);
+    const limits = limitsFromConfig(closed.app.config);
+    const result = await prepareFromSource({ kind: 'path', path: 'rewritten.csv' }, {}, limits);
+    await writeFile(file, CSV.replace(',0,', ',1000,'));
+    const before = (await closed.app.datasets.list()).length;
+    await expect(saveDataset(closed.app, result, { kind: 'path', path: 'rewritten.csv' })).rejects.toMatchObject({ code: 'data.file_changed' });
     expect((await closed.app.datasets.list()).length).toBe(before);
   });
 

@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenAutoMLError } from '../../../engine/errors.js';
-import { prepareFromSource, readSource } from '../../../engine/data/index.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { openSource, parseParquet, prepareFromSource, readSource } from '../../../engine/data/index.js';
 import { parseAllowlist } from '../../../engine/data/url-guard.js';
 import type { SourceLimits } from '../../../engine/data/index.js';
 import { csvOf, hours } from './helpers.js';
@@ -16,6 +17,21 @@ let server: http.Server;
 let base: string;
 const sockets = new Set<Socket>();
 const CSV = csvOf(['date', 'a', 'b'], hours(20).map((t, i) => [t, i, i % 3]));
+
+/** An hourly Parquet file of `n` rows in row groups of `n / 5`, so a reader has several chunks to fetch. */
+function parquetSample(n: number): Uint8Array {
+  const t0 = Date.UTC(2024, 0, 1);
+  return new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'time', data: Array.from({ length: n }, (_, i) => new Date(t0 + i * 3_600_000)), type: 'TIMESTAMP' },
+        { name: 'load', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i / 6) * 10 + i / 50), type: 'DOUBLE' },
+        { name: 'temp', data: Float64Array.from({ length: n }, (_, i) => 20 + (i % 24) / 3), type: 'DOUBLE' },
+      ],
+      rowGroupSize: Math.ceil(n / 5),
+    }),
+  );
+}
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -293,7 +309,59 @@ describe('prepareFromSource', () => {
   it('runs the whole pipeline from a path and returns the raw bytes too', async () => {
     const out = await prepareFromSource({ kind: 'path', path: 'ok.csv' }, {}, limits());
     expect(out.summary).toMatchObject({ name: 'ok.csv', format: 'csv', rows: 20, columns: ['a', 'b'], target: 'b' });
-    expect(out.source.bytes.byteLength).toBe(CSV.length);
+    expect(out.source.byteLength).toBe(CSV.length);
+    expect(new TextDecoder().decode(await out.source.readAll())).toBe(CSV);
+  });
+
+  it('reads a Parquet file in ranges, never whole, and prepares it as from its bytes', async () => {
+    const big = limits({ maxBytes: 8 * 1024 ** 2 });
+    // Larger than hyparquet's first footer read (512 KiB), so the chunks are read on their own.
+    const bytes = parquetSample(120_000);
+    expect(bytes.length).toBeGreaterThan(1024 ** 2);
+    await writeFile(path.join(dataDir, 'ranged.parquet'), bytes);
+    const reads: Array<[number, number]> = [];
+    const opened = await openSource({ kind: 'path', path: 'ranged.parquet' }, big);
+    const table = await parseParquet({ byteLength: opened.byteLength, read: (a, b) => (reads.push([a, b]), opened.read(a, b)) });
+    // Footer first, then column chunks: no single read covers the file.
+    expect(reads.length).toBeGreaterThan(2);
+    expect(Math.max(...reads.map(([a, b]) => b - a))).toBeLessThan(bytes.length / 2);
+    expect(table).toEqual(await parseParquet(bytes));
+    const fromPath = await prepareFromSource({ kind: 'path', path: 'ranged.parquet' }, {}, big);
+    const fromBytes = await prepareFromSource({ kind: 'inline', content: Buffer.from(bytes).toString('base64'), name: 'ranged.parquet' }, {}, big);
+    expect(fromPath.summary).toEqual({ ...fromBytes.summary, name: 'ranged.parquet' });
+    expect(fromPath.dataset).toEqual(fromBytes.dataset);
+    expect(Buffer.from(await fromPath.source.readAll()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('refuses with data.file_changed when the file is rewritten between parsing and the raw read', async () => {
+    const file = path.join(dataDir, 'changing.csv');
+    await writeFile(file, CSV);
+    const out = await prepareFromSource({ kind: 'path', path: 'changing.csv' }, {}, limits());
+    await writeFile(file, CSV + CSV.split('\n')[1] + '\n');
+    expect(await codeOf(out.source.readAll())).toBe('data.file_changed');
+    // Replaced by another file of the same size: a new inode, refused too.
+    const again = await prepareFromSource({ kind: 'path', path: 'changing.csv' }, {}, limits());
+    const size = (await readFile(file)).length;
+    await writeFile(file + '.new', 'x'.repeat(size));
+    await rename(file + '.new', file);
+    expect(await codeOf(again.source.readAll())).toBe('data.file_changed');
+  });
+
+  it('refuses with data.file_changed when a Parquet file is truncated while its chunks are read', async () => {
+    const file = path.join(dataDir, 'cut.parquet');
+    const bytes = parquetSample(120_000);
+    await writeFile(file, bytes);
+    const opened = await openSource({ kind: 'path', path: 'cut.parquet' }, limits({ maxBytes: 8 * 1024 ** 2 }));
+    let reads = 0;
+    const cutting = {
+      byteLength: opened.byteLength,
+      read: async (a: number, b: number): Promise<Uint8Array> => {
+        // After the footer has been read, the file loses its second half.
+        if (++reads === 3) await truncate(file, Math.floor(bytes.length / 2));
+        return opened.read(a, b);
+      },
+    };
+    await expect(parseParquet(cutting)).rejects.toMatchObject({ code: 'data.file_changed' });
   });
 
   it('validates options before reading anything', async () => {
