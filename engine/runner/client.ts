@@ -1,7 +1,8 @@
 /**
  * RunnerClient: the TypeScript face of the Python runner. Validates models (the Validator seam),
  * trains with streamed epoch events, evaluates on the test split, measures latency and exports.
- * Every call runs in a fresh, sandboxed Python process; validations use a warm pool. The operations
+ * Every call runs in a fresh, sandboxed Python process, started ahead of its call where it can be:
+ * validations and trial calls take warm ones (pool.ts) that serve one call each. The operations
  * (train, evaluate, latency, export) live in operations/, each going through the one staged call.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,7 @@ import { RunnerFailure, RunnerProcess, failureToError, type ProcessFailure } fro
 import type { ResultMessage } from './protocol.js';
 import { Environment } from './environment.js';
 import { hasNvidiaDevice, planCommand, type Limits } from './sandbox.js';
-import { Staging, watchScratch } from './staging.js';
+import { Staging, watchScratch, type StagedInputs } from './staging.js';
 import {
   environmentInfoSchema,
   modelDimsSchema,
@@ -46,16 +47,19 @@ import { latency } from './operations/latency.js';
 import { exportModel } from './operations/export.js';
 
 export { TrainRun, WEIGHTS_FILE, type TrainCallOptions } from './operations/train.js';
+
+/** Kinds of trial call (device × threads) that keep a warm pool at once. */
+const MAX_TRIAL_POOLS = 4;
 export type { AdmissionCallOptions, OperationOptions } from './operations/staged.js';
 
 /**
  * The settings a runner obeys, from the frozen configuration (engine/config.ts: defaults, bounds
  * and meaning live there and only there). python: the interpreter with torch (pythonPath resolves
  * an unset one); runnerMemoryMb: RLIMIT_AS per process (CPU only: CUDA reserves address space it
- * never uses); paramBudget: the default budget of validate and train; validatePoolSize: warm
- * validate processes (0: none).
+ * never uses); paramBudget: the default budget of validate and train; validatePoolSize and
+ * trialPoolSize: warm validate and trial processes (0: none).
  */
-export type RunnerSettings = Pick<Config, 'python' | 'device' | 'allowUnsandboxed' | 'runnerMemoryMb' | 'validateTimeoutS' | 'trialTimeoutS' | 'paramBudget' | 'validatePoolSize'>;
+export type RunnerSettings = Pick<Config, 'python' | 'device' | 'allowUnsandboxed' | 'runnerMemoryMb' | 'validateTimeoutS' | 'trialTimeoutS' | 'paramBudget' | 'validatePoolSize' | 'trialPoolSize'>;
 
 /** The settings, and how this process runs its runners. */
 export interface RunnerClientOptions extends RunnerSettings {
@@ -100,6 +104,10 @@ export class RunnerClient implements Validator {
    * the process, when that caller has read the probe: the directory outlives the process until then.
    */
   private readonly validateScratch = new WeakMap<RunnerProcess, { dir: string; read: Promise<void> | null }>();
+  /** Warm trial processes, one pool per device and thread count (trialPoolFor). */
+  private readonly trialPools = new Map<string, WarmPool>();
+  /** The input and scratch directories each trial process was started with. */
+  private readonly trialDirs = new WeakMap<RunnerProcess, { inputs: string; scratch: string; taken: boolean }>();
   private readonly log: Logger;
   private closed = false;
   private readonly cleanups = new Set<Promise<unknown>>();
@@ -122,6 +130,7 @@ export class RunnerClient implements Validator {
       paramBudget: options.paramBudget,
       threads: Math.max(1, options.threads ?? cores),
       validatePoolSize: options.validatePoolSize,
+      trialPoolSize: options.trialPoolSize,
       logger: options.logger ?? silentLogger,
       scratchRoot: options.scratchRoot ?? path.join(os.tmpdir(), 'genautoml-runner'),
       bwrap: options.bwrap,
@@ -159,6 +168,7 @@ export class RunnerClient implements Validator {
       trialTimeoutS: config.trialTimeoutS,
       paramBudget: config.paramBudget,
       validatePoolSize: config.validatePoolSize,
+      trialPoolSize: config.trialPoolSize,
       threads: Math.max(1, Math.floor(cores / config.workerConcurrency)),
       ...(config.cudaVisibleDevices === undefined ? {} : { extraEnv: { CUDA_VISIBLE_DEVICES: config.cudaVisibleDevices } }),
       admission: extra.admission ?? runnerPoolFromConfig(config),
@@ -300,10 +310,63 @@ export class RunnerClient implements Validator {
     await this.poolFor()?.whenReady();
   }
 
+  /**
+   * A trial process started before its call is known: its input directory is bound read-only
+   * while still empty and filled by the host when the call comes (staging.inputs). The pool key
+   * is what the process is started with (device, threads); its CPU-time limit is the configured
+   * trial limit's, and each call's own, never longer, wall-clock limit is set when it is sent.
+   */
+  private async spawnTrial(gpu: boolean, threads: number): Promise<RunnerProcess> {
+    const inputs = await this.staging.inputDir();
+    let scratch: string | undefined;
+    let proc: RunnerProcess;
+    try {
+      scratch = await this.staging.scratch('t-');
+      proc = await this.spawn('trial', { readOnly: [inputs], gpu, scratch, threads, timeoutS: this.o.trialTimeoutS });
+    } catch (e) {
+      await Promise.all([inputs, scratch].map((d) => (d ? rm(d, { recursive: true, force: true }) : undefined)));
+      throw e;
+    }
+    const entry = { inputs, scratch, taken: false };
+    this.trialDirs.set(proc, entry);
+    // A process that never got its call (killed idle, at close()) has no call to clean up after it;
+    // a taken one's directories go when its call is done with them (run()).
+    const idleCleanup = proc.waitExit().then(async () => {
+      if (!entry.taken) await Promise.all([inputs, scratch].map((d) => rm(d, { recursive: true, force: true }).catch(() => undefined)));
+    });
+    this.cleanups.add(idleCleanup);
+    void idleCleanup.then(() => this.cleanups.delete(idleCleanup));
+    return proc;
+  }
+
+  private trialPoolFor(gpu: boolean, threads: number): WarmPool | null {
+    if (this.o.trialPoolSize <= 0) return null;
+    const key = `${gpu ? 'gpu' : 'cpu'}/${threads}`;
+    let pool = this.trialPools.get(key);
+    if (!pool) {
+      // A few kinds at most (device × threads); should more appear, the oldest pool goes.
+      const oldest = this.trialPools.keys().next();
+      if (this.trialPools.size >= MAX_TRIAL_POOLS && !oldest.done) {
+        void this.trialPools.get(oldest.value)?.close();
+        this.trialPools.delete(oldest.value);
+      }
+      pool = new WarmPool(this.o.trialPoolSize, () => this.spawnTrial(gpu, threads), (err) => this.log.debug('trial pool could not start a runner', { err }), 'on-take');
+      this.trialPools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Trial processes started and waiting for a call, over every pool. */
+  get warmTrials(): number {
+    let n = 0;
+    for (const p of this.trialPools.values()) n += p.idleCount;
+    return n;
+  }
+
   /** Kills pooled processes; running calls keep their own processes until they finish. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.pool?.close();
+    await Promise.all([this.pool?.close(), ...[...this.trialPools.values()].map((p) => p.close())]);
     await Promise.all([...this.cleanups]);
   }
 
@@ -318,11 +381,45 @@ export class RunnerClient implements Validator {
   }
 
   private async stagedHolding(c: StagedCall, trusted: boolean): Promise<StagedResult> {
-    const inputs = await this.staging.inputs(c.inputs);
-    const scratch = await this.staging.scratch(c.kind === 'validate' ? 'v-' : 't-');
-    let proc: RunnerProcess | null = null;
+    const pool = c.kind === 'trial' && !trusted ? this.trialPoolFor(c.gpu, c.threads ?? this.o.threads) : null;
+    return pool ? this.stagedWarm(c, pool) : this.stagedFresh(c, trusted);
+  }
+
+  /** A warm trial process: its (bound, empty) input directory is filled, then the call is sent. */
+  private async stagedWarm(c: StagedCall, pool: WarmPool): Promise<StagedResult> {
+    const proc = await pool.acquire();
+    const dirs = this.trialDirs.get(proc);
+    let inputs: StagedInputs;
     try {
+      if (!dirs) throw new GenAutoMLError('runner.failed', 'internal: a pooled trial process has no input directory');
+      inputs = await this.staging.inputs(c.inputs, dirs.inputs);
+    } catch (e) {
+      // Not taken: its directories go when it has exited.
+      proc.kill('cancelled');
+      throw e;
+    }
+    dirs.taken = true;
+    return this.run(c, proc, inputs, dirs.scratch);
+  }
+
+  private async stagedFresh(c: StagedCall, trusted: boolean): Promise<StagedResult> {
+    const inputs = await this.staging.inputs(c.inputs);
+    let scratch: string | undefined;
+    let proc: RunnerProcess;
+    try {
+      scratch = await this.staging.scratch(c.kind === 'validate' ? 'v-' : 't-');
       proc = await this.spawn(c.kind, { readOnly: inputs.readOnly, gpu: c.gpu, scratch, timeoutS: c.timeoutS, trusted, ...(c.threads ? { threads: c.threads } : {}) });
+    } catch (e) {
+      await inputs.cleanup();
+      if (scratch) await this.removeAfter(null, scratch);
+      throw e;
+    }
+    return this.run(c, proc, inputs, scratch);
+  }
+
+  /** Sends the one request, waits for the process to end, copies out the expected outputs. */
+  private async run(c: StagedCall, proc: RunnerProcess, inputs: StagedInputs, scratch: string): Promise<StagedResult> {
+    try {
       c.attach?.(proc);
       const data = await this.call(proc, c.what, c.request(inputs.paths, scratch), c.timeoutS, c.signal, c.onEvent ? (e) => c.onEvent!(e, scratch) : undefined);
       await c.settle?.();

@@ -70,20 +70,28 @@ export class Staging {
   }
 
   /**
-   * Input files as the sandbox sees them: hard-linked (copied when the link is impossible or the
-   * file is not world-readable) into a fresh root-owned directory, so only those files are bound,
-   * never their neighbours. `contents` entries are written by the host (e.g. a data file cut at
-   * the end of the validation split).
+   * An empty root-owned directory for inputs, world-readable: bound read-only into a sandbox that
+   * may be started before the inputs are known (a warm trial process), and filled by inputs().
    */
-  async inputs(files: StagedInput[]): Promise<StagedInputs> {
-    let dir: string;
+  async inputDir(): Promise<string> {
     try {
       await this.ensureRoot();
-      dir = await mkdtemp(path.join(this.scratchRoot, 'in-'));
+      const dir = await mkdtemp(path.join(this.scratchRoot, 'in-'));
       await chmod(dir, 0o755);
+      return dir;
     } catch (e) {
       rethrowOsError(e, 'stage the runner’s inputs', this.scratchRoot);
     }
+  }
+
+  /**
+   * Input files as the sandbox sees them: hard-linked (copied when the link is impossible or the
+   * file is not world-readable) into a fresh root-owned directory, so only those files are bound,
+   * never their neighbours. `contents` entries are written by the host (e.g. a data file cut at
+   * the end of the validation split). `into`: an empty inputDir() to fill (default: a new one).
+   */
+  async inputs(files: StagedInput[], into?: string): Promise<StagedInputs> {
+    const dir = into ?? (await this.inputDir());
     const paths: string[] = [];
     try {
       for (const [i, f] of files.entries()) {
