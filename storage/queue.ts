@@ -44,6 +44,12 @@ export interface JobQueue<R extends QueueRegistry> {
   stop(timeoutMs?: number): Promise<void>;
   /** Jobs waiting or active in a queue. */
   pending(queue: keyof R & string): Promise<number>;
+  /**
+   * Wakes this process's workers of `queue` now instead of at their next poll. send() does it
+   * itself; a job sent inside a transaction exists only once that commits, so its sender nudges
+   * after the commit. Workers of other processes still find the job at their next poll.
+   */
+  nudge(queue: keyof R & string): void;
   readonly schema: string;
 }
 
@@ -56,6 +62,13 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
   const schema = `${db.schema}_queue`;
   let started = false;
   let stopping = false;
+  /** This process's pg-boss workers by queue, for nudge(). */
+  const local = new Map<string, string[]>();
+  // A local job is picked up at once rather than after up to a polling interval (1 s), twice per
+  // trial (the trial's job, then the coordinator's).
+  const nudge = (queue: string): void => {
+    for (const id of local.get(queue) ?? []) boss.notifyWorker(id);
+  };
   // pg-boss records a job's completion or failure without awaiting it: those statements are
   // tracked so stop() can let them land before the pool closes, and a statement that could not
   // even connect (a database restart) is retried briefly, so a finished job is not lost to a blip.
@@ -130,7 +143,7 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
     },
     async send(queue, payload, options = {}) {
       const data = check(queue, payload);
-      return boss.send(queue, data as object, {
+      const id = await boss.send(queue, data as object, {
         ...(options.expireInSeconds === undefined ? {} : { expireInSeconds: options.expireInSeconds }),
         ...(options.retryLimit === undefined ? {} : { retryLimit: options.retryLimit }),
         ...(options.retryDelaySeconds === undefined ? {} : { retryDelay: options.retryDelaySeconds, retryBackoff: true }),
@@ -139,11 +152,16 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
         ...(options.singletonSeconds === undefined ? {} : { singletonSeconds: options.singletonSeconds, singletonNextSlot: true }),
         ...(options.tx === undefined ? {} : { db: { executeSql: (text: string, values: unknown[]) => options.tx!.executeSql(text, values) } }),
       });
+      // Inside a transaction the job is not there yet: a woken worker would find nothing and
+      // sleep a whole interval; the sender nudges after its commit instead.
+      if (options.tx === undefined && options.startAfterSeconds === undefined) nudge(queue);
+      return id;
     },
+    nudge,
     async work(queue, handler, options = {}) {
       const loops = options.concurrency ?? 1;
       for (let i = 0; i < loops; i++) {
-        await boss.work<unknown>(
+        const id = await boss.work<unknown>(
           queue,
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
           async (jobs) => {
@@ -161,6 +179,7 @@ export function createJobQueue<R extends QueueRegistry>(db: Database, registry: 
             }
           },
         );
+        local.set(queue, [...(local.get(queue) ?? []), id]);
       }
     },
     async stop(timeoutMs = 30_000) {

@@ -47,9 +47,6 @@ import { latency } from './operations/latency.js';
 import { exportModel } from './operations/export.js';
 
 export { TrainRun, WEIGHTS_FILE, type TrainCallOptions } from './operations/train.js';
-
-/** Kinds of trial call (device × threads) that keep a warm pool at once. */
-const MAX_TRIAL_POOLS = 4;
 export type { AdmissionCallOptions, OperationOptions } from './operations/staged.js';
 
 /**
@@ -104,7 +101,7 @@ export class RunnerClient implements Validator {
    * the process, when that caller has read the probe: the directory outlives the process until then.
    */
   private readonly validateScratch = new WeakMap<RunnerProcess, { dir: string; read: Promise<void> | null }>();
-  /** Warm trial processes, one pool per device and thread count (trialPoolFor). */
+  /** Warm trial processes, one pool per device (trialPoolFor). */
   private readonly trialPools = new Map<string, WarmPool>();
   /** The input and scratch directories each trial process was started with. */
   private readonly trialDirs = new WeakMap<RunnerProcess, { inputs: string; scratch: string; taken: boolean }>();
@@ -313,10 +310,14 @@ export class RunnerClient implements Validator {
   /**
    * A trial process started before its call is known: its input directory is bound read-only
    * while still empty and filled by the host when the call comes (staging.inputs). The pool key
-   * is what the process is started with (device, threads); its CPU-time limit is the configured
-   * trial limit's, and each call's own, never longer, wall-clock limit is set when it is sent.
+   * is the device. The thread count a trial gets changes with the machine's load (threads.ts), so
+   * the request sets it (torch.set_num_threads); the process starts with the most a trial may have
+   * and the CPU-time limit of the configured trial limit at that count, and each call's own, never
+   * longer, wall-clock limit is set when it is sent.
    */
-  private async spawnTrial(gpu: boolean, threads: number): Promise<RunnerProcess> {
+  private async spawnTrial(gpu: boolean): Promise<RunnerProcess> {
+    // A lease never exceeds the slot's share of the cores (threads.ts), which this.o.threads is.
+    const threads = this.o.threads;
     const inputs = await this.staging.inputDir();
     let scratch: string | undefined;
     let proc: RunnerProcess;
@@ -339,18 +340,12 @@ export class RunnerClient implements Validator {
     return proc;
   }
 
-  private trialPoolFor(gpu: boolean, threads: number): WarmPool | null {
+  private trialPoolFor(gpu: boolean): WarmPool | null {
     if (this.o.trialPoolSize <= 0) return null;
-    const key = `${gpu ? 'gpu' : 'cpu'}/${threads}`;
+    const key = gpu ? 'gpu' : 'cpu';
     let pool = this.trialPools.get(key);
     if (!pool) {
-      // A few kinds at most (device × threads); should more appear, the oldest pool goes.
-      const oldest = this.trialPools.keys().next();
-      if (this.trialPools.size >= MAX_TRIAL_POOLS && !oldest.done) {
-        void this.trialPools.get(oldest.value)?.close();
-        this.trialPools.delete(oldest.value);
-      }
-      pool = new WarmPool(this.o.trialPoolSize, () => this.spawnTrial(gpu, threads), (err) => this.log.debug('trial pool could not start a runner', { err }), 'on-take');
+      pool = new WarmPool(this.o.trialPoolSize, () => this.spawnTrial(gpu), (err) => this.log.debug('trial pool could not start a runner', { err }), 'on-take');
       this.trialPools.set(key, pool);
     }
     return pool;
@@ -381,7 +376,7 @@ export class RunnerClient implements Validator {
   }
 
   private async stagedHolding(c: StagedCall, trusted: boolean): Promise<StagedResult> {
-    const pool = c.kind === 'trial' && !trusted ? this.trialPoolFor(c.gpu, c.threads ?? this.o.threads) : null;
+    const pool = c.kind === 'trial' && !trusted ? this.trialPoolFor(c.gpu) : null;
     return pool ? this.stagedWarm(c, pool) : this.stagedFresh(c, trusted);
   }
 

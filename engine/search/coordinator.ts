@@ -80,6 +80,10 @@ export async function coordinateStudy(app: App, studyId: string): Promise<void> 
     return 'continue' as const;
   });
 
+  // The trials (and an architect round) were sent inside the transaction: wake this process's
+  // workers now that they exist.
+  app.queue.nudge('trial');
+  app.queue.nudge('architect');
   if (decision === 'continue') {
     // The coordinator also looks for this study's silent trials (as every worker's reaper does),
     // once its process has itself reached the database for a whole staleness window.

@@ -53,6 +53,7 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
     await wakeStudy(app, id, 'start', tx);
     return created;
   });
+  app.queue.nudge('study');
   app.logger.info('study started', { study: id, dataset: dataset.id, candidates: candidates.length, sampler: req.sampler, pruner: req.pruner });
   return study;
 }

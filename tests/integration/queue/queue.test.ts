@@ -40,6 +40,24 @@ describe(`queue on ${DB_MODE}`, () => {
     expect(seen.sort()).toEqual([1, 2, 3]);
   });
 
+  it('wakes this process\'s idle workers for a job sent, and after a transaction\'s commit when nudged', async () => {
+    const seen: number[] = [];
+    // A poll every 60 s: only a wake-up can deliver within the 20 s this test waits.
+    await queue.work('echo', async (p) => {
+      seen.push(p.n);
+    }, { pollingIntervalSeconds: 60 });
+    // Let the worker's first (empty) poll pass, so it is asleep when the jobs come.
+    await new Promise((r) => setTimeout(r, 500));
+    await queue.send('echo', { n: 1 });
+    await until(() => seen.length === 1);
+    await t.db.transaction(async (tx) => {
+      await queue.send('echo', { n: 2 }, { tx });
+    });
+    queue.nudge('echo');
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('refuses payloads that do not match the queue schema', async () => {
     // @ts-expect-error: a string where the schema wants an integer
     await expect(queue.send('echo', { n: 'one' })).rejects.toMatchObject({ code: 'queue.bad_payload' });
