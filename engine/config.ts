@@ -201,7 +201,7 @@ export const SETTINGS = {
   trialPoolSize: setting({
     env: 'GENAUTOML_TRIAL_POOL',
     schema: int(0, 8).default(1),
-    description: 'Warm runner processes kept per kind of trial call (device and threads) for train, evaluate, latency and export: each has torch imported and serves one call, so a trial skips interpreter and torch start-up (0 disables). Each idles at ~150 MB of memory.',
+    description: 'Warm runner processes kept per device for train, evaluate, latency and export: each has torch imported and serves one call, so a trial skips interpreter and torch start-up (0 disables). Each idles at ~230 MB of memory (measured: torch imported, CPU build).',
   }),
   llmProvider: setting({
     env: 'GENAUTOML_LLM_PROVIDER',
