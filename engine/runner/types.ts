@@ -184,6 +184,11 @@ export const trainResultSchema = z.object({
   /** Why training ended. */
   stopReason: z.enum(['early_stopping', 'pruned', 'max_epochs', 'time_budget']),
   trainTimeS: z.number(),
+  /**
+   * Seconds of the epoch loop (training, validation, the host's scoring) as the host saw them, from
+   * the trainer's start event to its last epoch; set by the host, never read from the runner.
+   */
+  loopS: z.number().nullable().optional(),
   /** Training windows per second, averaged over epochs (throughput). */
   samplesPerS: z.number(),
   params: z.number().int(),

@@ -218,6 +218,7 @@ function recordWeights(result: TrainResult, pruning: boolean): Outcome {
     epochs: result.epochs,
     bestEpoch: result.bestEpoch,
     trainTimeS: result.trainTimeS,
+    loopS: result.loopS ?? null,
     samplesPerS: result.samplesPerS,
     stopReason: result.stopReason,
     projection: result.projection,

@@ -75,8 +75,11 @@ export function train(r: StagedRunner, spec: TrainSpec, options: TrainCallOption
     let chain: Promise<void> = Promise.resolve();
     let fatal: unknown = null;
     let proc: RunnerProcess | null = null;
+    let loopStart: number | null = null;
+    let loopEnd: number | null = null;
     const onEpoch = (e: RunnerEvent, scratch: string): void => {
       if (e.event !== 'epoch') {
+        if (e.event === 'info' && loopStart === null) loopStart = performance.now();
         options.onEvent?.(e);
         return;
       }
@@ -104,6 +107,7 @@ export function train(r: StagedRunner, spec: TrainSpec, options: TrainCallOption
         } else {
           scored.set(e.epoch, { loss: NaN, mse: NaN });
         }
+        loopEnd = performance.now();
         options.onEvent?.({ ...e, val_loss: finiteOrNull(host?.loss), val_mse: finiteOrNull(host?.mse) });
       });
     };
@@ -162,6 +166,7 @@ export function train(r: StagedRunner, spec: TrainSpec, options: TrainCallOption
     const finite = history.flatMap((h) => (h.val_loss === null ? [] : [h.val_loss]));
     const atBest = scored.get(result.bestEpoch)?.loss;
     const bestValLoss = finiteOrNull(atBest) ?? (finite.length ? Math.min(...finite) : null);
-    return { ...result, epochs: history.length, history, bestValLoss, weightsPath };
+    const loopS = loopStart !== null && loopEnd !== null ? (loopEnd - loopStart) / 1000 : null;
+    return { ...result, epochs: history.length, history, bestValLoss, weightsPath, loopS };
   });
 }

@@ -36,6 +36,8 @@ describe('train → evaluate → latency → export', () => {
     expect(r.bestValLoss!).toBeLessThan(epochs[0]!.val_loss!);
     expect(r.history.length).toBe(r.epochs);
     expect(r.samplesPerS).toBeGreaterThan(0);
+    // The epoch loop as the host saw it, from the start event to the last scored epoch.
+    expect(r.loopS).toBeGreaterThan(0);
     expect(r.sandboxed).toBe(true);
     expect(existsSync(r.weightsPath)).toBe(true);
     weights = r.weightsPath;
