@@ -11,7 +11,6 @@
  * PostgreSQL server: DATABASE_URL (a fresh schema is made and dropped); without it, it is skipped.
  * `npm run bench recovery`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,78 +22,14 @@ import { prepareFromSource } from '../engine/data/index.js';
 import { syntheticCsv } from '../engine/data/synthetic.js';
 import { saveDataset } from '../engine/datasets/store.js';
 import { silentLogger } from '../engine/log.js';
-import { packageRoot } from '../engine/paths.js';
 import { startStudy } from '../engine/search/service.js';
 import type { SearchRequest } from '../engine/search/spec.js';
 import { createApp } from '../server/app.js';
 import type { BenchResult } from './types.js';
+import { killWorker as kill, startWorker, stopWorker as stop, until, type Worker } from './workers.js';
 
-const BIN = path.join(packageRoot(), 'bin', 'genautoml.js');
 // Trials train for a fixed 12 s budget, so a kill reliably lands mid-trial.
 const STUDY: Omit<SearchRequest, 'dataset'> = { lookback: 48, horizon: 12, candidates: ['dlinear', 'nlinear'], maxTrials: 2, epochs: 500, patience: 100, trialMinutes: 0.2, parallelism: 1, sampler: 'random', pruner: 'none', seed: 3, topK: 1 };
-
-interface Worker {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<void>;
-  /** Resolves at the first stderr line matching `re` (seconds since `since`); rejects after `timeoutMs`. */
-  waitFor(re: RegExp, timeoutMs: number): Promise<void>;
-}
-
-function startWorker(env: Record<string, string>): Worker {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GENAUTOML_') && k !== 'DATABASE_URL')) as Record<string, string>;
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const waiters = new Set<() => void>();
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return {
-    child,
-    stderr: () => err,
-    exited,
-    waitFor: (re, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ${re} within ${timeoutMs} ms; stderr tail: ${err.slice(-1500)}`));
-        }, timeoutMs);
-        const check = (): void => {
-          if (!re.test(err)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-        check();
-      }),
-  };
-}
-
-async function kill(w: Worker): Promise<void> {
-  w.child.kill('SIGKILL');
-  await w.exited;
-}
-
-async function stop(w: Worker): Promise<void> {
-  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
-  w.child.kill('SIGTERM');
-  const t = setTimeout(() => w.child.kill('SIGKILL'), 30_000);
-  await w.exited;
-  clearTimeout(t);
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function seedStudy(app: App): Promise<string> {
   const prepared = await prepareFromSource({ kind: 'inline', content: Buffer.from(syntheticCsv({ rows: 2000, features: 2 })).toString('base64'), name: 'synthetic.csv' }, {}, { allowedDirs: [], maxBytes: 10_000_000, urlTimeoutMs: 1000 });

@@ -7,7 +7,7 @@
  * GENAUTOML_BENCH_LONG_VARIANTS=fixed (or lookback) runs just one. Selection is by validation
  * only; the test split is read once, for the selected model, when the study finalises.
  */
-import type { StudyResult } from '../engine/search/result.js';
+import { studyResultOf } from '../engine/search/result.js';
 import type { SearchRequest } from '../engine/search/spec.js';
 import { retrainSelected } from './seeds.js';
 import { runStudy, withEtth1App } from './study.js';
@@ -30,7 +30,7 @@ export default async function (): Promise<BenchResult[]> {
       const { wallS, studyId } = await runStudy(app, request);
       const trials = await app.studies.trials(studyId);
       const study = await app.studies.get(studyId);
-      const result = study.result as unknown as StudyResult | null;
+      const result = studyResultOf(study);
       const mse = result?.best.test?.task === 'forecasting' ? result.best.test.mse : NaN;
       const count = (state: string): number => trials.filter((t) => t.state === state).length;
       const archs = new Set(trials.map((t) => String(t.params.arch)));

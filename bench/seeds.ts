@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '../engine/app.js';
 import { preparedFiles } from '../engine/datasets/store.js';
-import type { StudyResult } from '../engine/search/result.js';
+import { studyResultOf } from '../engine/search/result.js';
 import type { Params } from '../engine/search/space.js';
 import { studySpecSchema } from '../engine/search/spec.js';
 import { dataRefOf, trialModelSpec } from '../engine/search/trial.js';
@@ -28,7 +28,7 @@ export function meanStd(values: number[]): { mean: number; std: number } {
 
 export async function retrainSelected(app: App, studyId: string, seeds: readonly number[] = [1, 2, 3]): Promise<SeedSpread | null> {
   const study = await app.studies.get(studyId);
-  const result = study.result as unknown as StudyResult | null;
+  const result = studyResultOf(study);
   if (!result) return null;
   const spec = studySpecSchema.parse(study.spec);
   const files = await preparedFiles(app, study.datasetId);

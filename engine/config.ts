@@ -200,8 +200,13 @@ export const SETTINGS = {
   }),
   trialPoolSize: setting({
     env: 'GENAUTOML_TRIAL_POOL',
-    schema: int(0, 8).default(1),
-    description: 'Warm runner processes kept per device for train, evaluate, latency and export: each has torch imported and serves one call, so a trial skips interpreter and torch start-up (0 disables). Each idles at ~230 MB of memory (measured: torch imported, CPU build).',
+    schema: int(0, 8).optional(),
+    description: 'Warm runner processes kept per device for train, evaluate, latency and export: each has torch imported and serves one call, so a trial skips interpreter and torch start-up (0 disables). Default: one per trial slot (GENAUTOML_WORKER_CONCURRENCY), so trials running at once each find one. Each idles at ~230 MB of memory (measured: torch imported, CPU build); see GENAUTOML_TRIAL_POOL_IDLE_S.',
+  }),
+  trialPoolIdleS: setting({
+    env: 'GENAUTOML_TRIAL_POOL_IDLE_S',
+    schema: int(1, 7 * 24 * 3600).default(600),
+    description: 'Seconds a warm trial process waits for a call before it exits and gives its memory back. The pool fills again when a study is coordinated or a trial starts in this process.',
   }),
   llmProvider: setting({
     env: 'GENAUTOML_LLM_PROVIDER',

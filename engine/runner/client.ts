@@ -54,9 +54,10 @@ export type { AdmissionCallOptions, OperationOptions } from './operations/staged
  * and meaning live there and only there). python: the interpreter with torch (pythonPath resolves
  * an unset one); runnerMemoryMb: RLIMIT_AS per process (CPU only: CUDA reserves address space it
  * never uses); paramBudget: the default budget of validate and train; validatePoolSize and
- * trialPoolSize: warm validate and trial processes (0: none).
+ * trialPoolSize: warm validate and trial processes (0: none; trials default to 1 here, to one per
+ * worker slot in fromConfig); trialPoolIdleS: how long a warm trial process waits before it exits.
  */
-export type RunnerSettings = Pick<Config, 'python' | 'device' | 'allowUnsandboxed' | 'runnerMemoryMb' | 'validateTimeoutS' | 'trialTimeoutS' | 'paramBudget' | 'validatePoolSize' | 'trialPoolSize'>;
+export type RunnerSettings = Pick<Config, 'python' | 'device' | 'allowUnsandboxed' | 'runnerMemoryMb' | 'validateTimeoutS' | 'trialTimeoutS' | 'paramBudget' | 'validatePoolSize' | 'trialPoolSize' | 'trialPoolIdleS'>;
 
 /** The settings, and how this process runs its runners. */
 export interface RunnerClientOptions extends RunnerSettings {
@@ -89,7 +90,8 @@ export interface ValidateOptions extends AdmissionCallOptions {
 
 
 export class RunnerClient implements Validator {
-  private readonly o: Required<Omit<RunnerClientOptions, 'python' | 'bwrap' | 'extraEnv' | 'runAsNobody' | 'admission'>> & {
+  private readonly o: Required<Omit<RunnerClientOptions, 'python' | 'bwrap' | 'extraEnv' | 'runAsNobody' | 'admission' | 'trialPoolSize'>> & {
+    trialPoolSize: number;
     python: string;
     bwrap: string | null | undefined;
     extraEnv: Record<string, string>;
@@ -127,7 +129,8 @@ export class RunnerClient implements Validator {
       paramBudget: options.paramBudget,
       threads: Math.max(1, options.threads ?? cores),
       validatePoolSize: options.validatePoolSize,
-      trialPoolSize: options.trialPoolSize,
+      trialPoolSize: options.trialPoolSize ?? 1,
+      trialPoolIdleS: options.trialPoolIdleS,
       logger: options.logger ?? silentLogger,
       scratchRoot: options.scratchRoot ?? path.join(os.tmpdir(), 'genautoml-runner'),
       bwrap: options.bwrap,
@@ -165,7 +168,9 @@ export class RunnerClient implements Validator {
       trialTimeoutS: config.trialTimeoutS,
       paramBudget: config.paramBudget,
       validatePoolSize: config.validatePoolSize,
-      trialPoolSize: config.trialPoolSize,
+      // One warm process per slot: trials running at once each find one.
+      trialPoolSize: config.trialPoolSize ?? config.workerConcurrency,
+      trialPoolIdleS: config.trialPoolIdleS,
       threads: Math.max(1, Math.floor(cores / config.workerConcurrency)),
       ...(config.cudaVisibleDevices === undefined ? {} : { extraEnv: { CUDA_VISIBLE_DEVICES: config.cudaVisibleDevices } }),
       admission: extra.admission ?? runnerPoolFromConfig(config),
@@ -345,10 +350,27 @@ export class RunnerClient implements Validator {
     const key = gpu ? 'gpu' : 'cpu';
     let pool = this.trialPools.get(key);
     if (!pool) {
-      pool = new WarmPool(this.o.trialPoolSize, () => this.spawnTrial(gpu), (err) => this.log.debug('trial pool could not start a runner', { err }), 'on-take');
+      pool = new WarmPool(this.o.trialPoolSize, () => this.spawnTrial(gpu), (err) => this.log.debug('trial pool could not start a runner', { err }), 'on-take', this.o.trialPoolIdleS * 1000);
       this.trialPools.set(key, pool);
     }
     return pool;
+  }
+
+  /**
+   * Starts warm trial processes for `device` (default: the configured one) up to the pool size,
+   * before any trial asks: the search worker calls it when it coordinates a study, so the first
+   * trials of a search skip interpreter start and torch import too. A no-op when full or closed.
+   */
+  prewarmTrials(device?: Device): void {
+    if (this.closed) return;
+    this.trialPoolFor(this.usesGpu(device))?.fill();
+  }
+
+  /** prewarmTrials, then resolves once every warm trial process for `device` has torch imported (false on timeout or with no pool). */
+  async trialsReady(device?: Device, timeoutMs = 120_000): Promise<boolean> {
+    if (this.closed) return false;
+    await this.env.setup();
+    return (await this.trialPoolFor(this.usesGpu(device))?.whenFull(timeoutMs)) ?? false;
   }
 
   /** Trial processes started and waiting for a call, over every pool. */

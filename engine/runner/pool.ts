@@ -12,6 +12,8 @@ export type Pooled = Pick<RunnerProcess, 'alive' | 'ready' | 'waitExit' | 'setRe
 export class WarmPool<P extends Pooled = RunnerProcess> {
   private idle: P[] = [];
   private starting = 0;
+  /** acquire() calls waiting for a process that is starting (one each, in order). */
+  private waiters: Array<(p: P | null) => void> = [];
   private closed = false;
 
   /**
@@ -25,13 +27,19 @@ export class WarmPool<P extends Pooled = RunnerProcess> {
     private readonly spawn: () => Promise<P>,
     private readonly onError: (err: unknown) => void,
     private readonly refill: 'on-exit' | 'on-take' = 'on-exit',
+    /** A process idle this long exits and is not replaced until the pool is used (fill/acquire) again: memory goes back after a search. */
+    private readonly idleMs?: number,
   ) {}
 
-  /** A process that is started (possibly still importing torch); a fresh one when none waits. */
+  /**
+   * A process that is started (possibly still importing torch); one still starting when none
+   * waits (a second start beside it would only slow both); a fresh one when none is on its way.
+   */
   async acquire(): Promise<P> {
     this.idle = this.idle.filter((p) => p.alive);
-    const p = this.idle.shift();
-    if (!p) {
+    let p = this.idle.shift();
+    if (!p && this.starting > this.waiters.length) p = (await new Promise<P | null>((r) => this.waiters.push(r))) ?? undefined;
+    if (!p || !p.alive) {
       this.fill();
       return this.spawn();
     }
@@ -49,16 +57,26 @@ export class WarmPool<P extends Pooled = RunnerProcess> {
           this.starting--;
           if (this.closed) {
             p.kill('cancelled');
+            this.waiters.shift()?.(null);
             return;
           }
+          const waiter = this.waiters.shift();
+          if (waiter) return waiter(p);
           p.setRef(false);
           this.idle.push(p);
+          const timer = this.idleMs === undefined ? undefined : setTimeout(() => {
+            if (this.idle.includes(p)) p.kill('cancelled');
+          }, this.idleMs);
+          timer?.unref?.();
           void p.waitExit().then(() => {
+            clearTimeout(timer);
             this.idle = this.idle.filter((q) => q !== p);
           });
         })
         .catch((err: unknown) => {
           this.starting--;
+          // A waiter starts its own process, and meets the error itself if it persists.
+          this.waiters.shift()?.(null);
           // Do not retry in a loop: the next acquire() tries again and reports the error.
           this.onError(err);
         });
@@ -81,6 +99,24 @@ export class WarmPool<P extends Pooled = RunnerProcess> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+  }
+
+  /** Resolves when every place in the pool holds a process with torch imported (false on timeout). */
+  async whenFull(timeoutMs = 120_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.closed) {
+      this.fill();
+      const alive = this.idle.filter((p) => p.alive);
+      if (alive.length >= this.size) {
+        const ok = await Promise.race([
+          Promise.all(alive.map((p) => p.ready)).then(() => true, () => false),
+          new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())).unref?.()),
+        ]);
+        if (ok && alive.every((p) => p.alive)) return true;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
   }
 
   get idleCount(): number {

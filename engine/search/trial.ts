@@ -134,6 +134,7 @@ async function trainClaimed(app: App, job: TrialJob, ctx: ClaimedTrial): Promise
     const budgets = [spec.request.trialMinutes === undefined ? Infinity : spec.request.trialMinutes * 60, remainingS].filter(Number.isFinite);
     const timeBudgetS = budgets.length > 0 ? Math.max(1, Math.min(...budgets)) : undefined;
     let epochWork: Promise<void> = Promise.resolve();
+    const pruning = spec.request.pruner !== 'none';
     const lease = (ctx.threads ?? new TrialThreads(app.config.workerConcurrency, app.config.trialThreads)).acquire();
     const run = app.runner.train(
       {
@@ -164,6 +165,8 @@ async function trainClaimed(app: App, job: TrialJob, ctx: ClaimedTrial): Promise
               run.cancel();
               return;
             }
+            // Without a pruner there is nothing to compare with: no read of every trial per epoch.
+            if (!pruning) return;
             const others = (await app.studies.trials(job.studyId)).map(toAlgorithmTrial);
             const me = others.find((t) => t.number === job.number);
             if (me && pruner.shouldPrune({ number: job.number, intermediate: me.intermediate }, others)) {

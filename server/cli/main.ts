@@ -198,6 +198,8 @@ async function workerCommand(concurrency: number | undefined): Promise<number> {
   try {
     const worker = await startWorker(app, { concurrency: concurrency ?? rt.config.workerConcurrency, handleSignals: true });
     if (worker.handlers === 0) rt.logger.warn('no job handlers are registered yet; the worker idles until stopped');
+    // A dedicated worker exists to run trials: its warm trial processes start now, not at its first trial.
+    else void app.runner.trialsReady().then((ok) => ok && rt.logger.info('warm trial processes ready'));
     console.error('genautoml: worker running; Ctrl-C to stop');
     await worker.stopped;
   } finally {

@@ -4,10 +4,10 @@
  * serves one call, so a hostile trial can leave nothing behind for the next, and cannot reach the
  * warm process that waits beside it.
  */
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeClient, model, syntheticData, tmp, removeTmp } from './helpers.js';
+import { FIXTURES, makeClient, model, syntheticData, tmp, removeTmp } from './helpers.js';
 
 // A root of its own, so the test sees exactly this client's directories (the sandbox user must
 // be able to pass through its parent, as through the OS temp directory).
@@ -31,35 +31,9 @@ async function untilWarm(): Promise<void> {
   expect(client.warmTrials).toBe(1);
 }
 
-// Runs at import, before the runner builds the model: what a hostile trial would try to leave
-// for the next one, or do to the process waiting beside it.
-const LEAVES_TRACES = `
-import builtins, os, signal
-open("/tmp/left-behind", "w").write("x")
-builtins.LEFT_BEHIND = True
-os.environ["LEFT_BEHIND"] = "1"
-for d in os.listdir("/tmp"):
-    try:
-        open(os.path.join("/tmp", d, "planted"), "w").write("x")
-    except OSError:
-        pass
-`;
-
-const CHECKS_CLEAN = `
-import builtins, os
-assert not os.path.exists("/tmp/left-behind"), "a file from the previous trial"
-assert not hasattr(builtins, "LEFT_BEHIND"), "interpreter state from the previous trial"
-assert "LEFT_BEHIND" not in os.environ, "environment from the previous trial"
-for root, _, files in os.walk("/tmp"):
-    assert "planted" not in files, "a planted file in " + root
-`;
-
-// Kills every process it can see: in its own PID namespace, that is only itself.
-const KILLS_ALL = `
-import os, signal
-os.kill(-1, signal.SIGKILL)
-os.kill(os.getpid(), signal.SIGKILL)
-`;
+// What a hostile trial would try to leave for the next one, or do to the process waiting beside
+// it (tests/fixtures/hostile/pool: each runs at import, before the runner builds the model).
+const hostile = (name: string): string => readFileSync(path.join(FIXTURES, 'hostile', 'pool', name), 'utf8');
 
 describe('warm trial processes', () => {
   it('starts the next process while a trial runs; the next call takes it and its directories go after', async () => {
@@ -84,14 +58,14 @@ describe('warm trial processes', () => {
 
   it('leaves nothing of a hostile trial to the next one', async () => {
     await untilWarm();
-    await client.train({ code: LEAVES_TRACES + model('linear.py'), dims, data, workDir: tmp('h1'), train }, { policy: false });
-    const r = await client.train({ code: CHECKS_CLEAN + model('linear.py'), dims, data, workDir: tmp('h2'), train }, { policy: false });
+    await client.train({ code: hostile('leaves_traces.py'), dims, data, workDir: tmp('h1'), train }, { policy: false });
+    const r = await client.train({ code: hostile('checks_clean.py'), dims, data, workDir: tmp('h2'), train }, { policy: false });
     expect(r.epochs).toBe(1);
   }, 180_000);
 
   it('keeps the waiting process out of reach of a trial that kills everything it can see', async () => {
     await untilWarm();
-    const err = await client.train({ code: KILLS_ALL + model('linear.py'), dims, data, workDir: tmp('k1'), train }, { policy: false }).then(
+    const err = await client.train({ code: hostile('kills_all.py'), dims, data, workDir: tmp('k1'), train }, { policy: false }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -103,5 +77,28 @@ describe('warm trial processes', () => {
     const r = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('k2'), train });
     expect(r.epochs).toBe(1);
     for (const d of waiting) expect(dirs()).not.toContain(d);
+  }, 180_000);
+});
+
+describe('warm trial processes before the first trial', () => {
+  const root = path.join(parent, 'prewarm');
+  const pooled = makeClient({ validatePoolSize: 0, trialPoolSize: 2, trialPoolIdleS: 3, scratchRoot: root });
+  afterAll(() => pooled.close());
+
+  it('prewarmTrials fills the pool (one per slot) before any call, and idle processes exit after trialPoolIdleS', async () => {
+    expect(pooled.warmTrials).toBe(0);
+    pooled.prewarmTrials();
+    expect(await pooled.trialsReady()).toBe(true);
+    expect(pooled.warmTrials).toBe(2);
+    // A call takes one of them; its replacement starts at once.
+    const r = await pooled.train({ code: model('linear.py'), dims, data, workDir: tmp('p1'), train });
+    expect(r.epochs).toBe(1);
+    expect(await pooled.trialsReady()).toBe(true);
+    // Nobody calls: they exit (memory back), and nothing starts new ones until the pool is used.
+    for (let i = 0; i < 300 && pooled.warmTrials > 0; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(pooled.warmTrials).toBe(0);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(pooled.warmTrials).toBe(0);
+    expect(readdirSync(root).filter((d) => /^(in|t)-/.test(d))).toEqual([]);
   }, 180_000);
 });

@@ -80,4 +80,56 @@ describe('WarmPool', () => {
     expect(spawned.filter((f) => f !== got).every((f) => !f.alive)).toBe(true);
     expect(got.alive).toBe(true);
   });
+
+  it('a call that comes while the pooled process is starting takes that one instead of starting a second', async () => {
+    const spawned: FakeProcess[] = [];
+    const gates: Array<() => void> = [];
+    const p = new WarmPool<FakeProcess>(1, () => new Promise<FakeProcess>((resolve) => {
+      const f = new FakeProcess(spawned.length);
+      spawned.push(f);
+      gates.push(() => resolve(f));
+    }), () => {}, 'on-take');
+    p.fill();
+    const pending = p.acquire();
+    await tick();
+    expect(spawned).toHaveLength(1);
+    gates[0]!();
+    expect((await pending).id).toBe(0);
+    // Taken: its replacement starts now ('on-take').
+    expect(spawned).toHaveLength(2);
+  });
+
+  it('a waiter whose starting process fails starts its own', async () => {
+    let n = 0;
+    const errors: unknown[] = [];
+    let fail!: (e: Error) => void;
+    const p = new WarmPool<FakeProcess>(1, () => (n++ === 0 ? new Promise<FakeProcess>((_, reject) => (fail = reject)) : Promise.resolve(new FakeProcess(n))), (e) => errors.push(e), 'on-take');
+    p.fill();
+    const pending = p.acquire();
+    await tick();
+    fail(new Error('no torch'));
+    const got = await pending;
+    expect(got.alive).toBe(true);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('a process idle past idleMs exits and is not replaced until the pool is used again', async () => {
+    const spawned: FakeProcess[] = [];
+    const p = new WarmPool<FakeProcess>(1, async () => {
+      const f = new FakeProcess(spawned.length);
+      spawned.push(f);
+      return f;
+    }, () => {}, 'on-take', 30);
+    p.fill();
+    await tick();
+    expect(p.idleCount).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(spawned[0]!.alive).toBe(false);
+    expect(p.idleCount).toBe(0);
+    expect(spawned).toHaveLength(1);
+    p.fill();
+    await tick();
+    expect(p.idleCount).toBe(1);
+    await p.close();
+  });
 });
