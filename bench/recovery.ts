@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { App } from '../engine/app.js';
 import { loadConfig } from '../engine/config.js';
 import { prepareFromSource } from '../engine/data/index.js';
@@ -26,7 +25,7 @@ import { startStudy } from '../engine/search/service.js';
 import type { SearchRequest } from '../engine/search/spec.js';
 import { createApp } from '../server/app.js';
 import type { BenchResult } from './types.js';
-import { killWorker as kill, startWorker, stopWorker as stop, until, type Worker } from './workers.js';
+import { dropSchema, killWorker as kill, startWorker, stopWorker as stop, until, type Worker } from './workers.js';
 
 // Trials train for a fixed 12 s budget, so a kill reliably lands mid-trial.
 const STUDY: Omit<SearchRequest, 'dataset'> = { lookback: 48, horizon: 12, candidates: ['dlinear', 'nlinear'], maxTrials: 2, epochs: 500, patience: 100, trialMinutes: 0.2, parallelism: 1, sampler: 'random', pruner: 'none', seed: 3, topK: 1 };
@@ -61,9 +60,7 @@ async function workerKill(url: string): Promise<BenchResult> {
   } finally {
     await Promise.all(workers.map(stop));
     await app.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE;`).finally(() => client.end());
+    await dropSchema(url, schema);
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

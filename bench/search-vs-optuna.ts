@@ -84,7 +84,6 @@ export default async function (): Promise<BenchResult[]> {
         dataset,
         candidates: CANDIDATES,
         horizon: 96,
-        lookback: 96,
         lookbacks: LOOKBACKS,
         maxMinutes: minutes,
         sampler: 'tpe',

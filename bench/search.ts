@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { App } from '../engine/app.js';
 import { loadConfig } from '../engine/config.js';
 import { silentLogger } from '../engine/log.js';
@@ -28,7 +27,7 @@ import { createApp } from '../server/app.js';
 import type { BenchResult } from './types.js';
 import { retrainSelected } from './seeds.js';
 import { etth1Csv, runStudy, saveEtth1, withEtth1App } from './study.js';
-import { startWorker, stopWorker, until } from './workers.js';
+import { dropSchema, startWorker, stopWorker, until } from './workers.js';
 
 const MICRO: Omit<SearchRequest, 'dataset'> = {
   candidates: ['dlinear', 'nlinear', 'rlinear'],
@@ -43,17 +42,7 @@ const MICRO: Omit<SearchRequest, 'dataset'> = {
 };
 
 /** Cheap trials, enough of them that the last one alone on a slot weighs little. */
-const SCALING: Omit<SearchRequest, 'dataset'> = {
-  candidates: ['dlinear', 'nlinear', 'rlinear'],
-  maxTrials: 12,
-  epochs: 3,
-  patience: 3,
-  parallelism: 2,
-  sampler: 'random',
-  pruner: 'none',
-  seed: 2,
-  topK: 1,
-};
+const SCALING: Omit<SearchRequest, 'dataset'> = { ...MICRO, maxTrials: 12, epochs: 3, seed: 2 };
 
 const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
 
@@ -138,9 +127,7 @@ async function postgres(url: string): Promise<BenchResult> {
     } finally {
       await Promise.all(procs.map(stopWorker));
       await app.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE;`).finally(() => client.end());
+      await dropSchema(url, schema);
       fs.rmSync(home, { recursive: true, force: true });
     }
   }

@@ -1,6 +1,7 @@
 /** Real `genautoml worker` processes for the benches that need several (recovery, worker scaling on PostgreSQL). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { packageRoot } from '../engine/paths.js';
 
 const BIN = path.join(packageRoot(), 'bin', 'genautoml.js');
@@ -69,4 +70,11 @@ export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Drops a bench's schema and its queue schema (pg-boss) on `url`. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE;`).finally(() => client.end());
 }
