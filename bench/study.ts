@@ -14,7 +14,7 @@ import { registerSearchWorkers } from '../engine/search/worker.js';
 import { createApp } from '../server/app.js';
 
 /** ETTh1.csv beside the project (../shared/datasets). */
-export function etth1Csv(): string {
+function etth1Csv(): string {
   const csv = ['../shared/datasets/ETTh1.csv', '/work/shared/datasets/ETTh1.csv'].map((p) => path.resolve(p)).find((p) => fs.existsSync(p));
   if (!csv) throw new Error('ETTh1.csv not found beside the project (../shared/datasets)');
   return csv;

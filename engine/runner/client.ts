@@ -370,7 +370,7 @@ export class RunnerClient implements Validator {
   async trialsReady(device?: Device, timeoutMs = 120_000): Promise<boolean> {
     if (this.closed) return false;
     await this.env.setup();
-    return (await this.trialPoolFor(this.usesGpu(device))?.whenFull(timeoutMs)) ?? false;
+    return (await this.trialPoolFor(this.usesGpu(device))?.whenReady('all', timeoutMs)) ?? false;
   }
 
   /** Trial processes started and waiting for a call, over every pool. */

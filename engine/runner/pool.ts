@@ -83,38 +83,25 @@ export class WarmPool<P extends Pooled = RunnerProcess> {
     }
   }
 
-  /** Resolves when at least one pooled process has torch imported and waits for a request. */
-  async whenReady(timeoutMs = 120_000): Promise<void> {
+  /**
+   * Resolves true once `count` pooled processes (all of the pool: 'all') have torch imported and
+   * wait for a request; false on timeout or close. Processes that die meanwhile are replaced.
+   */
+  async whenReady(count: number | 'all' = 1, timeoutMs = 120_000): Promise<boolean> {
+    const need = count === 'all' ? this.size : count;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.closed) {
       this.fill();
       const alive = this.idle.filter((p) => p.alive);
-      if (alive.length > 0) {
+      if (alive.length >= need) {
         const ok = await Promise.race([
-          Promise.any(alive.map((p) => p.ready)).then(() => true, () => false),
+          atLeast(need, alive.map((p) => p.ready)),
           new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref?.()),
         ]);
-        if (ok) return;
+        if (ok) return true;
       } else {
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 50));
       }
-    }
-  }
-
-  /** Resolves when every place in the pool holds a process with torch imported (false on timeout). */
-  async whenFull(timeoutMs = 120_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !this.closed) {
-      this.fill();
-      const alive = this.idle.filter((p) => p.alive);
-      if (alive.length >= this.size) {
-        const ok = await Promise.race([
-          Promise.all(alive.map((p) => p.ready)).then(() => true, () => false),
-          new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())).unref?.()),
-        ]);
-        if (ok && alive.every((p) => p.alive)) return true;
-      }
-      await new Promise((r) => setTimeout(r, 50));
     }
     return false;
   }
@@ -130,4 +117,18 @@ export class WarmPool<P extends Pooled = RunnerProcess> {
     for (const p of all) p.kill('cancelled');
     await Promise.all(all.map((p) => p.waitExit()));
   }
+}
+
+/** True once `n` of the promises have fulfilled; false once too many have rejected for that. */
+function atLeast(n: number, promises: Array<Promise<unknown>>): Promise<boolean> {
+  return new Promise((resolve) => {
+    let ok = 0;
+    let bad = 0;
+    for (const p of promises) {
+      p.then(
+        () => ++ok === n && resolve(true),
+        () => promises.length - ++bad < n && resolve(false),
+      );
+    }
+  });
 }

@@ -185,7 +185,7 @@ async function trainClaimed(app: App, job: TrialJob, ctx: ClaimedTrial): Promise
       lease.release();
       await epochWork;
     }
-    outcome = recordWeights(result, spec.request.pruner !== 'none');
+    outcome = recordWeights(result, pruning);
   } catch (err) {
     const e = toGenAutoMLError(err, 'trial.failed');
     if (ctx.disowned()) return 'handled';

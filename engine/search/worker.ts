@@ -35,20 +35,15 @@ export async function registerSearchWorkers(app: App, options: SearchWorkerOptio
   startReaper(app, options.signal);
   // Warm trial processes (engine/runner/pool.ts) are started when there is search work here, not
   // at process start: a server that never searches keeps its memory. A study's coordination comes
-  // before its first trials, so those find processes already importing torch.
-  const prewarm = (): void => {
-    if (!options.signal?.aborted) app.runner.prewarmTrials();
-  };
+  // before its first trials, so those find processes already importing torch (a trial that takes
+  // one refills the pool itself).
   await app.queue.work('study', async (job) => {
-    prewarm();
+    if (!options.signal?.aborted) app.runner.prewarmTrials();
     return coordinateStudy(app, job.studyId);
   }, { concurrency: 1, pollingIntervalSeconds: polling });
   await app.queue.work(
     'trial',
-    async (job) => {
-      prewarm();
-      return runTrial(app, job, { threads, ...(options.signal ? { signal: options.signal } : {}), ...(options.name ? { worker: options.name } : {}) });
-    },
+    async (job) => runTrial(app, job, { threads, ...(options.signal ? { signal: options.signal } : {}), ...(options.name ? { worker: options.name } : {}) }),
     { concurrency: options.concurrency, pollingIntervalSeconds: polling },
   );
   await app.queue.work('architect', async (job) => runArchitectRound(app, job, options.signal ? { signal: options.signal } : {}), { concurrency: 1, pollingIntervalSeconds: polling });

@@ -50,12 +50,9 @@ def evaluate_loss(model: torch.nn.Module, ds: Dataset, starts: torch.Tensor, L: 
     scores those against its own targets (engine/runner/scoring.ts); this loss is a claim."""
     if starts.numel() == 0:
         return {"loss": None, "mse": None}
-    # On a CPU each batch's predictions go straight into the one buffer that is written out (no
-    # list and concatenation: one copy less of [windows, H, C] per epoch); on an accelerator they
-    # stay there until one transfer at the end.
-    on_cpu = ds.device.type == "cpu"
+    # Each batch's predictions go straight into one float32 buffer on the model's device (no list
+    # and concatenation: one copy less of [windows, H, C] per epoch), moved to the CPU once.
     out: Optional[torch.Tensor] = None
-    preds: List[torch.Tensor] = []
     model.eval()
     ae = torch.zeros((), dtype=torch.float64, device=ds.device)
     se = torch.zeros((), dtype=torch.float64, device=ds.device)
@@ -67,21 +64,17 @@ def evaluate_loss(model: torch.nn.Module, ds: Dataset, starts: torch.Tensor, L: 
             x, y = ds.batch(s, L, H)
             p = model(x, *(feed.at(s) if feed else ()))
             if predictions:
-                if not on_cpu:
-                    preds.append(p.detach())
-                else:
-                    if out is None:
-                        out = torch.empty((int(starts.numel()),) + tuple(p.shape[1:]), dtype=torch.float32)
-                    out[i:i + p.shape[0]] = p
+                if out is None:
+                    out = torch.empty((int(starts.numel()),) + tuple(p.shape[1:]), dtype=torch.float32, device=p.device)
+                out[i:i + p.shape[0]] = p
             d = p - y
             ae += d.abs().sum(dtype=torch.float64)
             se += (d * d).sum(dtype=torch.float64)
             n += d.numel()
     mae, mse = float(ae) / n, float(se) / n
-    if predictions:
+    if predictions and out is not None:
         tmp = predictions + ".partial"
-        full = out if out is not None else torch.cat(preds).to(device="cpu", dtype=torch.float32).contiguous()
-        full.numpy().tofile(tmp)
+        out.to("cpu").numpy().tofile(tmp)
         os.replace(tmp, predictions)
     return {"loss": mse if crit == "mse" else mae, "mse": mse}
 
