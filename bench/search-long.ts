@@ -8,7 +8,9 @@
  * The report also names the best model under 10k parameters (by validation: the leaderboard's
  * order) with its parameters and, where measured, its test MSE and batched latency.
  * GENAUTOML_BENCH_LONG_VARIANTS=fixed (or lookback) runs just one. Selection is by validation
- * only; the test split is read once, for the selected model, when the study finalises.
+ * only; the test split is read once, for the top K (the default 5) and the ensemble weighed from
+ * them, when the study finalises. An ensemble is allowed (issue 15): when one is selected, its
+ * seeds are its members retrained and mixed with the same weights.
  */
 import { studyResultOf } from '../engine/search/result.js';
 import type { SearchRequest } from '../engine/search/spec.js';
@@ -29,7 +31,7 @@ export default async function (): Promise<BenchResult[]> {
     const variant = VARIANTS[name];
     if (!variant) throw new Error(`unknown variant ${name}; variants: ${Object.keys(VARIANTS).join(', ')}`);
     await withEtth1App(2, async (app, dataset) => {
-      const request: SearchRequest = { ...variant.request, dataset, horizon: 96, maxMinutes: minutes, sampler: 'tpe', pruner: 'median', parallelism: 2, epochs: 10, patience: 3, seed: 0, topK: 1 };
+      const request: SearchRequest = { ...variant.request, dataset, horizon: 96, maxMinutes: minutes, sampler: 'tpe', pruner: 'median', parallelism: 2, epochs: 10, patience: 3, seed: 0 };
       const { wallS, studyId } = await runStudy(app, request);
       const trials = await app.studies.trials(studyId);
       const study = await app.studies.get(studyId);
@@ -54,7 +56,11 @@ export default async function (): Promise<BenchResult[]> {
         target: `${spread ? 'seeds_test_mse_mean' : 'test_mse'} <= ${variant.target}`,
         pass: judged <= variant.target,
         notes:
-          `study ${study.state}; winner ${result?.best.arch ?? 'none'} (trial ${result?.best.trial ?? '-'}, params ${JSON.stringify(best?.params ?? {})})` +
+          `study ${study.state}; winner ${result?.best.arch ?? 'none'} ` +
+          (result?.best.ensemble
+            ? `(${result.best.ensemble.members.map((m) => `${m.arch} trial ${m.trial} x ${m.weight.toFixed(2)}`).join(' + ')})`
+            : `(trial ${result?.best.trial ?? '-'}, params ${JSON.stringify(best?.params ?? {})})`) +
+          (result?.ensembleSkipped ? `; no ensemble: ${result.ensembleSkipped}` : '') +
           (spread ? `; retrained with seeds ${spread.seeds.join(', ')}: test MSE ${spread.mse.map((v) => v.toFixed(4)).join(', ')}` : '') +
           (small
             ? `; best under 10k parameters: ${small.arch} (trial ${small.trial}, ${small.modelParams} parameters, rank ${small.rank}${small.latency ? `, batched ${small.latency.batchedMsPerSample.toFixed(3)} ms/sample` : ''})`

@@ -11,6 +11,8 @@ import { studyResultOf } from '../engine/search/result.js';
 import type { Params } from '../engine/search/space.js';
 import { studySpecSchema } from '../engine/search/spec.js';
 import { dataRefOf, trialModelSpec } from '../engine/search/trial.js';
+import { scoreEnsemble, type MemberPredictions } from '../engine/search/ensemble.js';
+import { loadSeries } from '../engine/runner/scoring.js';
 
 export interface SeedSpread {
   seeds: number[];
@@ -26,33 +28,48 @@ export function meanStd(values: number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
+/**
+ * The selected configuration retrained with each seed and scored once on test. An ensemble is
+ * retrained member by member and mixed with the weights the study chose (its configuration is
+ * its members' configurations and those weights).
+ */
 export async function retrainSelected(app: App, studyId: string, seeds: readonly number[] = [1, 2, 3]): Promise<SeedSpread | null> {
   const study = await app.studies.get(studyId);
   const result = studyResultOf(study);
   if (!result) return null;
   const spec = studySpecSchema.parse(study.spec);
   const files = await preparedFiles(app, study.datasetId);
-  const m = trialModelSpec(spec, result.best.params as Params, files.meta.columns.length);
   const data = dataRefOf(spec, files);
+  const members = result.best.ensemble
+    ? await Promise.all(result.best.ensemble.members.map(async (m) => ((await app.studies.trial(studyId, m.trial))?.params ?? {}) as Params))
+    : [result.best.params as Params];
+  const weights = result.best.ensemble?.members.map((m) => m.weight) ?? [1];
+  const series = await loadSeries(files.values, files.meta);
   const work = await mkdtemp(path.join(app.config.home, 'seeds-'));
   const mse: number[] = [];
   try {
     for (const seed of seeds) {
-      const trained = await app.runner.train({
-        ...m.model,
-        data,
-        workDir: path.join(work, String(seed)),
-        train: {
-          epochs: spec.request.epochs,
-          patience: spec.request.patience,
-          seed,
-          ...(m.lr === undefined ? {} : { lr: m.lr }),
-          ...(m.batchSize === undefined ? {} : { batchSize: m.batchSize }),
-          ...(spec.request.maxTrainWindows === undefined ? {} : { maxTrainWindows: spec.request.maxTrainWindows }),
-        },
-      });
-      const ev = await app.runner.evaluate({ ...m.model, data, weightsPath: trained.weightsPath });
-      if (ev.metrics.task === 'forecasting') mse.push(ev.metrics.mse);
+      const predictions: MemberPredictions[] = [];
+      for (const [i, params] of members.entries()) {
+        const m = trialModelSpec(spec, params, files.meta.columns.length);
+        const trained = await app.runner.train({
+          ...m.model,
+          data,
+          workDir: path.join(work, `${seed}-${i}`),
+          train: {
+            epochs: spec.request.epochs,
+            patience: spec.request.patience,
+            seed,
+            ...(m.lr === undefined ? {} : { lr: m.lr }),
+            ...(m.batchSize === undefined ? {} : { batchSize: m.batchSize }),
+            ...(spec.request.maxTrainWindows === undefined ? {} : { maxTrainWindows: spec.request.maxTrainWindows }),
+          },
+        });
+        const ev = await app.runner.evaluateWithPredictions({ ...m.model, data, weightsPath: trained.weightsPath });
+        predictions.push({ lookback: ev.lookback, val: ev.val, test: ev.test });
+      }
+      const metrics = scoreEnsemble(series, spec.request.horizon, predictions, weights);
+      if (metrics) mse.push(metrics.mse);
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -25,6 +25,21 @@ export function windowsOf(task: Task, asked: { lookback?: number | undefined; ho
   return { lookback: asked.lookback ?? d.lookback, horizon: asked.horizon ?? d.horizon };
 }
 
+/** The lookbacks a forecasting search chooses among when the request names none (the field's usual set). */
+export const SEARCHED_LOOKBACKS = [96, 192, 336, 720] as const;
+
+/**
+ * Lookbacks searched by default: those of SEARCHED_LOOKBACKS whose training split holds at least
+ * 4 x (L + H) training windows, so that even the longest window sees the series' variety several
+ * times over; [] (the fixed default lookback) when fewer than two qualify or for anomaly studies.
+ */
+export function defaultLookbacks(task: Task, splits: { train: [number, number] }, horizon: number): number[] {
+  if (task !== 'forecasting') return [];
+  const trainRows = splits.train[1] - splits.train[0];
+  const fit = SEARCHED_LOOKBACKS.filter((L) => trainRows - L - horizon + 1 >= 4 * (L + horizon));
+  return fit.length >= 2 ? [...fit] : [];
+}
+
 /** The lookback and horizon must fit the dataset's splits (training windows, and a horizon in validation and test). */
 export function checkWindows(splits: { train: [number, number]; val: [number, number]; test: [number, number] }, lookback: number, horizon: number): void {
   const trainRows = splits.train[1] - splits.train[0];

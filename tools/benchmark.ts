@@ -13,7 +13,10 @@ const n = z.number().nullable();
 export const leaderboardRowSchema = z.object({
   rank: z.number().int(),
   model: z.string(),
-  trial: z.number().int(),
+  /** null for the ensemble row (see members). */
+  trial: z.number().int().nullable(),
+  /** The ensemble row's members and weights (greedy selection on validation); null for a single model. */
+  members: z.array(z.object({ model: z.string(), trial: z.number().int(), weight: z.number() })).nullable(),
   /** Host-scored validation loss of the trainer's batched predictions (prunes, preselects). */
   valLoss: n,
   /** Validation loss from one window at a time in a fresh sandbox: what selects among the top K. */
@@ -63,6 +66,7 @@ export function benchmarkRows(table: BenchmarkTable): z.infer<typeof leaderboard
     rank: r.rank,
     model: r.arch,
     trial: r.trial,
+    members: r.ensemble ? r.ensemble.members.map((m) => ({ model: m.arch, trial: m.trial, weight: m.weight })) : null,
     valLoss: fin(r.valLoss),
     causalValLoss: fin(r.causalValLoss),
     testMse: r.test?.task === 'forecasting' ? fin(r.test.mse) : null,
@@ -170,6 +174,11 @@ export const benchmark = defineTool({
     const unranked = unrankedRowsOf(table);
     const origins = [...rows, ...unranked].filter((r) => r.origin).map((r) => `* ${r.model}: ${r.origin}`);
     const notRanked = unranked.map((u) => `${u.model}${u.origin ? '*' : ''} — ${u.status}${u.valLoss === null ? '' : ` (val ${f(u.valLoss)} when stopped)`}: ${u.why ?? 'no reason recorded'}`);
+    const ensembles = rows.flatMap((r) =>
+      r.members
+        ? [`${r.model}: ${r.members.map((m) => `${m.model} (trial ${m.trial}) × ${m.weight.toFixed(2)}`).join(' + ')}; weights chosen on validation, its val loss cross-fitted (one half fits, the other scores).`]
+        : [],
+    );
     const failures = rows.filter((r) => r.error).map((r) => `${r.model}: ${r.error}`);
     if (table.source.kind === 'study' && rows.some((r) => r.testMse === null && r.rocAuc === null && !r.error)) {
       failures.push('Rows without test metrics ranked below the study’s topK; only the top architectures are evaluated on the test split.');
@@ -189,6 +198,7 @@ export const benchmark = defineTool({
         text,
         ...(notRanked.length ? ['', 'Not ranked (no complete trial):', ...notRanked] : []),
         ...(origins.length ? ['', 'Generated models (*):', ...origins] : []),
+        ...(ensembles.length ? ['', 'Ensemble:', ...ensembles] : []),
         ...(forecasting ? [] : anomalyNotes(rows)),
         ...(failures.length ? ['', ...failures] : []),
       ].join('\n'),

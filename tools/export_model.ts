@@ -8,7 +8,8 @@ export const exportModel = defineTool({
   title: 'Export a trained model',
   description:
     'Exports a study’s selected model (or trial N) as a directory: model.py, state_dict weights, TorchScript, ONNX, metadata.json ' +
-    '(dataset, columns, scaler, lookback, horizon, metrics) and USAGE.md. The files are also available as resources.',
+    '(dataset, columns, scaler, lookback, horizon, metrics) and USAGE.md. A selected ensemble exports as one traced module ' +
+    '(TorchScript, ONNX, metadata.json with its members and weights, USAGE.md). The files are also available as resources.',
   input: z.object({
     study: z.string().min(1).describe('Study id.'),
     trial: z.number().int().min(0).optional().describe('Trial number; default the study’s winner.'),
@@ -16,7 +17,8 @@ export const exportModel = defineTool({
   }),
   output: z.object({
     study: z.string(),
-    trial: z.number().int(),
+    /** null when the selected model is the study's ensemble. */
+    trial: z.number().int().nullable(),
     arch: z.string(),
     dir: z.string(),
     files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),
@@ -39,7 +41,7 @@ export const exportModel = defineTool({
     return {
       data: r,
       summary:
-        `Exported ${r.arch} (trial ${r.trial} of ${r.study}) to ${r.dir}: ${r.files.map((f) => f.name).join(', ')}.` +
+        `Exported ${r.arch} (${r.trial === null ? 'the ensemble' : `trial ${r.trial}`} of ${r.study}) to ${r.dir}: ${r.files.map((f) => f.name).join(', ')}.` +
         (r.roundTripOk ? ' Reloaded files reproduce the predictions.' : ` Round-trip check failed: ${r.errors.join('; ')}`),
       links: r.files.map((f) => ({ uri: `genautoml://artifacts/${f.sha256}`, name: f.name, description: `${r.arch} export: ${f.name}` })),
     };

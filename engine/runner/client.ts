@@ -24,6 +24,8 @@ import {
   modelDimsSchema,
   validationReportSchema,
   type Device,
+  type EnsembleExportSpec,
+  type EnsembleSpec,
   type EnvironmentInfo,
   type EvaluateResult,
   type EvaluateSpec,
@@ -42,7 +44,8 @@ import {
 } from './types.js';
 import type { AdmissionCallOptions, Kind, OperationOptions, StagedCall, StagedResult, StagedRunner } from './operations/staged.js';
 import { train, type TrainCallOptions, type TrainRun } from './operations/train.js';
-import { evaluate } from './operations/evaluate.js';
+import { evaluate, evaluateWithPredictions, type EvaluationWithPredictions } from './operations/evaluate.js';
+import { ensembleLatency, exportEnsemble } from './operations/ensemble.js';
 import { latency } from './operations/latency.js';
 import { exportModel } from './operations/export.js';
 
@@ -569,6 +572,21 @@ export class RunnerClient implements Validator {
   /** See operations/evaluate.ts. */
   evaluate(spec: EvaluateSpec, options: OperationOptions = {}): Promise<EvaluateResult> {
     return evaluate(this.ops, spec, options);
+  }
+
+  /** See operations/evaluate.ts: the evaluation and the causal predictions it scored. */
+  evaluateWithPredictions(spec: EvaluateSpec, options: OperationOptions = {}): Promise<EvaluationWithPredictions> {
+    return evaluateWithPredictions(this.ops, spec, options);
+  }
+
+  /** See operations/ensemble.ts. */
+  ensembleLatency(spec: EnsembleSpec & { batchSize?: number; repeats?: number }, options: OperationOptions = {}): Promise<LatencyResult> {
+    return ensembleLatency(this.ops, spec, options);
+  }
+
+  /** See operations/ensemble.ts. */
+  exportEnsemble(spec: EnsembleExportSpec, options: OperationOptions = {}): Promise<ExportResult> {
+    return exportEnsemble(this.ops, spec, options);
   }
 
   /** See operations/latency.ts. */

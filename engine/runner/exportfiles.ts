@@ -119,14 +119,94 @@ ${extraInputs(f)}`;
 }
 
 function extraInputs(f: ExportFacts): string {
-  const names = f.build.inputs.map((i) => String(i['name']));
+  return extraInputsOf(f.build.inputs);
+}
+
+function extraInputsOf(inputs: BuildRecord['inputs']): string {
+  const names = inputs.map((i) => String(i['name']));
   if (names.length === 0) return '';
   return (
     '\n## Extra inputs\n\nAfter `x`, every artefact takes ' +
     names.map((n) => `\`${n}\``).join(', ') +
-    ' (ONNX inputs of the same names), as described in `metadata.json` (`build.inputs`): `cycle_index` is the' +
+    ' (ONNX inputs of the same names), as described in `metadata.json`: `cycle_index` (`cycle_index_<period>` in an ensemble whose members cycle with different periods) is the' +
     " position of each window's first input row in the cycle, an int64 `(batch,)` in [0, period); `calendar` is" +
     " `(batch, lookback, 6)` float32 calendar features of the input rows' UTC timestamps, each scaled to [-0.5, 0.5]" +
     ' (minute of hour, hour of day, day of week, day of month, day of year, month of year).\n'
   );
+}
+
+/** What the host knows of an ensemble export (members and weights are its own choice). */
+export interface EnsembleExportFacts {
+  dims: ModelDims;
+  data: { name?: string; meta: PreparedMeta };
+  metrics: Record<string, unknown>;
+  opset: number;
+  inputs: BuildRecord['inputs'];
+  members: Array<{ arch: string; trial: number; weight: number; lookback: number }>;
+}
+
+export function ensembleMetadataJson(f: EnsembleExportFacts): string {
+  const m = f.data.meta;
+  return JSON.stringify(
+    {
+      format: 'genautoml-ensemble/1',
+      name: 'ensemble',
+      dataset: f.data.name ?? null,
+      task: f.dims.task,
+      lookback: f.dims.lookback,
+      horizon: f.dims.horizon,
+      nFeatures: f.dims.nFeatures,
+      columns: m.columns,
+      target: m.target ?? null,
+      frequencyMs: m.frequencyMs ?? null,
+      scaler: m.scaler,
+      metrics: f.metrics,
+      members: f.members,
+      inputs: f.inputs,
+      onnxOpset: f.opset,
+    },
+    null,
+    2,
+  );
+}
+
+export function ensembleUsageMarkdown(f: EnsembleExportFacts, files: string[]): string {
+  const { lookback: L, horizon: H, nFeatures: C, task } = f.dims;
+  const members = f.members.map((x) => `| ${x.arch} | ${x.trial} | ${x.lookback} | ${x.weight.toFixed(4)} |`).join('\n');
+  return `# ensemble
+
+A weighted ensemble trained by genautoml on \`${f.data.name ?? 'a dataset'}\` (${task}, lookback ${L},
+horizon ${H}, ${C} features): \`y = sum_i weight_i * member_i(x[:, -lookback_i:])\`, the weights chosen
+by greedy forward selection on the validation split only.
+
+| member | trial | lookback | weight |
+| --- | --- | --- | --- |
+${members}
+
+Inputs are **z-scored** with the training statistics in \`metadata.json\` (\`scaler.mean\`,
+\`scaler.std\`, one per column in \`columns\` order); outputs are in the same scaled units. To get
+original units: \`y * std + mean\`. Shapes: input \`(batch, ${L}, ${C})\` float32, output \`(batch, ${H}, ${C})\`.
+
+The ensemble ships as one traced module. \`model.torchscript.pt\` is a TorchScript program produced
+from the members' code, which genautoml ran only inside a sandbox; the ONNX file needs no Python code.
+Each member's source and plain-tensor weights come with its own export (\`export\` with \`trial=N\`).
+
+## TorchScript
+
+\`\`\`python
+import torch
+model = torch.jit.load("model.torchscript.pt")
+y = model(x)
+\`\`\`
+
+## ONNX
+
+\`\`\`python
+import onnxruntime as ort
+sess = ort.InferenceSession("model.onnx")
+y = sess.run(None, {"x": x.numpy()})[0]
+\`\`\`
+
+Files: ${files.join(', ')}.
+${extraInputsOf(f.inputs)}`;
 }

@@ -305,12 +305,32 @@ export interface ExportSpec extends ModelSpec {
   /** ONNX opset, default 17 (>= 13). */
   opset?: number;
 }
+/**
+ * A weighted ensemble of trained trials, run as one module (python ensemble.py): each member sees
+ * the last `lookback` rows of the ensemble's window (the longest member lookback).
+ */
+export interface EnsembleSpec {
+  members: Array<ModelSpec & { weightsPath: string }>;
+  /** One weight per member (the host's Caruana selection: non-negative, summing to 1). */
+  weights: number[];
+}
+
+export interface EnsembleExportSpec extends EnsembleSpec {
+  outDir: string;
+  data: { name?: string; meta: PreparedMeta };
+  metrics?: Record<string, unknown>;
+  /** Who the members are, for metadata.json and USAGE.md (arch and trial of each). */
+  describe: Array<{ arch: string; trial: number }>;
+  opset?: number;
+}
+
 export const exportFileSchema = z.object({ name: z.string().max(200), bytes: z.number().int() });
 export const exportResultSchema = z.object({
   dir: z.string(),
   files: z.array(exportFileSchema).max(50),
   roundTrip: z.object({
-    stateDictMaxAbsDiff: z.number(),
+    /** Reloaded through genautoml_wrapper.py; null for an ensemble, which ships no wrapper. */
+    stateDictMaxAbsDiff: z.number().nullable(),
     torchscriptMaxAbsDiff: z.number().nullable(),
     onnxMaxAbsDiff: z.number().nullable(),
     torchscriptMode: z.enum(['trace', 'script']).nullable(),

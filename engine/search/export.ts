@@ -8,7 +8,8 @@ import { withOsErrors } from '../ops/os-errors.js';
 import type { App } from '../app.js';
 import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
 import { GenAutoMLError } from '../errors.js';
-import { studyResultOf, weightsPathOf } from './result.js';
+import { studyResultOf, weightsPathOf, type EnsembleInfo, type StudyResult } from './result.js';
+import type { EnsembleSpec, ExportResult } from '../runner/types.js';
 import type { Params } from './space.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
 import { trialModelSpec } from './trial.js';
@@ -22,7 +23,8 @@ export interface ExportedFile {
 
 export interface ExportOutcome {
   study: string;
-  trial: number;
+  /** null for the ensemble, which is several trials. */
+  trial: number | null;
   arch: string;
   dir: string;
   files: ExportedFile[];
@@ -38,15 +40,27 @@ export function mimeOf(name: string): string {
   return 'application/octet-stream';
 }
 
-/** Writes the export of a study's trial (default: its winner) into `outDir` (default under $GENAUTOML_HOME/exports). */
+/**
+ * Writes the export of a study's trial (default: its selected model, which may be the ensemble)
+ * into `outDir` (default under $GENAUTOML_HOME/exports).
+ */
 export async function exportTrial(app: App, studyId: string, options: { trial?: number; outDir?: string; admission?: 'call' | 'job' } = {}): Promise<ExportOutcome> {
   const study = await app.studies.get(studyId);
   const spec = studySpecSchema.parse(study.spec);
   const result = studyResultOf(study);
-  const number = options.trial ?? result?.best.trial;
-  if (number === undefined) {
+  const winner = options.trial === undefined ? result?.best : undefined;
+  if (options.trial === undefined && !winner) {
     throw new GenAutoMLError('export.no_winner', `Study ${studyId} is ${study.state} and has no selected model yet.`, { hint: 'Wait for it to finish, or name a complete trial with trial=N.' });
   }
+  if (winner?.ensemble) {
+    const outDir = path.resolve(options.outDir ?? path.join(app.config.home, 'exports', studyId, 'ensemble'));
+    if (result?.export?.files.length) return copyStored(app, studyId, { trial: null, arch: winner.arch }, outDir, result.export);
+    const files = await preparedFiles(app, study.datasetId);
+    const res = await exportEnsembleAndStore(app, spec, files, studyId, winner.ensemble, outDir, 'export-ensemble', { validation: winner.valLoss, study: studyId, arch: winner.arch }, options.admission);
+    return { study: studyId, trial: null, arch: winner.arch, ...res };
+  }
+  const number = options.trial ?? winner?.trial;
+  if (number === undefined || number === null) throw new GenAutoMLError('export.no_winner', `Study ${studyId} has no selected trial.`, { hint: 'Name a complete trial with trial=N.' });
   const trial = await app.studies.trial(studyId, number);
   if (!trial || (trial.state !== 'complete' && trial.state !== 'pruned')) {
     throw new GenAutoMLError('export.trial_not_complete', `Trial ${number} of study ${studyId} did not complete.`, { hint: 'search_status lists the complete trials.' });
@@ -55,14 +69,7 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
   const outDir = path.resolve(options.outDir ?? path.join(app.config.home, 'exports', studyId, `${arch}-trial${number}`));
 
   // The winner's files are already stored: copy them out instead of exporting again.
-  const stored = result && result.best.trial === number && result.export?.files.length ? result.export : null;
-  if (stored) {
-    await withOsErrors('write the export', outDir, async () => {
-      await mkdir(outDir, { recursive: true });
-      for (const f of stored.files) await writeFile(path.join(outDir, f.name), await app.artifacts.get(f.sha256));
-    });
-    return { study: studyId, trial: number, arch, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
-  }
+  if (result && result.best.trial === number && result.export?.files.length) return copyStored(app, studyId, { trial: number, arch }, outDir, result.export);
 
   const files = await preparedFiles(app, study.datasetId);
   const res = await exportAndStore(app, spec, files, studyId, number, trial.params as Params, outDir, `export-trial${number}`, {
@@ -72,6 +79,20 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
     arch,
   }, options.admission);
   return { study: studyId, trial: number, arch, ...res };
+}
+
+async function copyStored(
+  app: App,
+  studyId: string,
+  who: { trial: number | null; arch: string },
+  outDir: string,
+  stored: NonNullable<StudyResult['export']>,
+): Promise<ExportOutcome> {
+  await withOsErrors('write the export', outDir, async () => {
+    await mkdir(outDir, { recursive: true });
+    for (const f of stored.files) await writeFile(path.join(outDir, f.name), await app.artifacts.get(f.sha256));
+  });
+  return { study: studyId, ...who, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
 }
 
 /**
@@ -99,6 +120,45 @@ export async function exportAndStore(
     data: { name: spec.datasetName, meta: files.meta },
     metrics,
   }, { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads), admission });
+  return storeExport(app, studyId, linkPrefix, res);
+}
+
+/** The members of an ensemble row as the runner builds them: each trial's model and weights. */
+export async function ensembleSpecOf(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, info: EnsembleInfo): Promise<EnsembleSpec> {
+  const members = await Promise.all(
+    info.members.map(async (m) => {
+      const trial = await app.studies.trial(studyId, m.trial);
+      if (!trial) throw new GenAutoMLError('search.weights_missing', `Ensemble member trial ${m.trial} of study ${studyId} is not stored.`);
+      const { model } = trialModelSpec(spec, trial.params as Params, files.meta.columns.length);
+      return { ...model, weightsPath: await weightsPathOf(app, studyId, m.trial) };
+    }),
+  );
+  return { members, weights: info.members.map((m) => m.weight) };
+}
+
+/** Exports an ensemble row as one traced module into a fresh `outDir`, stored like a single export. */
+export async function exportEnsembleAndStore(
+  app: App,
+  spec: StudySpec,
+  files: PreparedFiles,
+  studyId: string,
+  info: EnsembleInfo,
+  outDir: string,
+  linkPrefix: string,
+  metrics: Record<string, unknown>,
+  admission: 'call' | 'job' = 'job',
+): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
+  const ensemble = await ensembleSpecOf(app, spec, files, studyId, info);
+  await withOsErrors('clear the export directory', outDir, () => rm(outDir, { recursive: true, force: true }));
+  const res = await app.runner.exportEnsemble(
+    { ...ensemble, outDir, data: { name: spec.datasetName, meta: files.meta }, metrics, describe: info.members.map((m) => ({ arch: m.arch, trial: m.trial })) },
+    { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads), admission },
+  );
+  return storeExport(app, studyId, linkPrefix, res);
+}
+
+/** Stores every file of an export as an artefact of the study under `linkPrefix/`. */
+async function storeExport(app: App, studyId: string, linkPrefix: string, res: ExportResult): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
   const out: ExportedFile[] = [];
   for (const f of res.files) {
     const bytes = await readFile(path.join(res.dir, f.name));

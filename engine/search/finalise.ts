@@ -15,7 +15,9 @@ import type { Params } from './space.js';
 import { studySpecSchema, type StudySpec } from './spec.js';
 import { leaderboard, countByState } from './study.js';
 import { dataRefOf, trialModelSpec } from './trial.js';
-import { exportAndStore } from './export.js';
+import { exportAndStore, exportEnsembleAndStore } from './export.js';
+import { ensembleRow } from './ensemble-row.js';
+import type { MemberPredictions } from './ensemble.js';
 import { renderStudyCharts } from './charts.js';
 import { originOf, unrankedRows } from './board.js';
 import { withAnomalyBaselines } from './baseline-rows.js';
@@ -28,15 +30,22 @@ const evaluationSchema = z.object({
   latency: z.object({ batch1MsPerSample: z.number(), batchedMsPerSample: z.number(), batchSize: z.number() }),
 });
 
-/** Test-split metrics and latency of one trained trial. */
-export async function evaluateTrial(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, number: number, params: Params): Promise<{ test: EvaluateResult; latency: LatencyResult }> {
+/** Test-split metrics and latency of one trained trial, and the causal predictions it was scored on. */
+export async function evaluateTrial(
+  app: App,
+  spec: StudySpec,
+  files: PreparedFiles,
+  studyId: string,
+  number: number,
+  params: Params,
+): Promise<{ test: EvaluateResult; latency: LatencyResult; predictions: MemberPredictions }> {
   const { model } = trialModelSpec(spec, params, files.meta.columns.length);
   const weightsPath = await weightsPathOf(app, studyId, number);
   // Threads by the trial policy: finalisation runs beside other studies' trials on this host.
   const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
-  const test = await app.runner.evaluate({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } }, { threads });
+  const evaluated = await app.runner.evaluateWithPredictions({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } }, { threads });
   const latency = await app.runner.latency({ ...model, weightsPath }, { threads });
-  return { test, latency };
+  return { test: evaluated.result, latency, predictions: { lookback: evaluated.lookback, val: evaluated.val, test: evaluated.test } };
 }
 
 export async function finaliseStudy(app: App, studyId: string): Promise<StudyResult> {
@@ -61,6 +70,8 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   }
   const files = await preparedFiles(app, study.datasetId);
   const rows: LeaderboardRow[] = [];
+  const wantsEnsemble = spec.request.task === 'forecasting' && spec.request.ensemble;
+  const predictions = new Map<number, MemberPredictions>();
   for (const entry of board) {
     const record = await app.studies.trial(studyId, entry.trial.number);
     const metrics = record?.metrics as { params?: number; trainTimeS?: number } | null;
@@ -80,9 +91,13 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     if (entry.rank <= spec.request.topK) {
       try {
         // Stored once per trial, so a finaliser restarted mid-way resumes where the last one was.
+        // An ensemble needs every top-K model's predictions, which are not stored: a restarted
+        // finaliser asks the model again (the same deterministic predictions).
         const kept = evaluationSchema.safeParse(record?.evaluation);
-        const { test, latency } = kept.success ? kept.data : await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+        const fresh = kept.success && !wantsEnsemble ? null : await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+        const { test, latency } = kept.success ? kept.data : fresh!;
         if (!kept.success) await app.studies.setEvaluation(studyId, entry.trial.number, { test, latency });
+        if (fresh) predictions.set(entry.trial.number, fresh.predictions);
         row.test = test.metrics;
         row.causalValLoss = test.validation?.loss ?? null;
         row.latency = { batch1MsPerSample: latency.batch1MsPerSample, batchedMsPerSample: latency.batchedMsPerSample, batchSize: latency.batchSize };
@@ -95,6 +110,9 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     }
     rows.push(row);
   }
+  const ensemble = wantsEnsemble ? await ensembleRow(app, spec, files, studyId, rows, predictions, log) : null;
+  predictions.clear();
+  if (ensemble?.row) rows.push(ensemble.row);
   // Selection: among the top K (preselected by host-scored validation), the causal validation
   // score decides; a row whose causal evaluation failed ranks after those that have one. The
   // test numbers never change the order.
@@ -114,6 +132,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     export: exported,
     charts,
     finishedTrials: trials.filter((t) => t.state !== 'running').length,
+    ...(ensemble?.skipped ? { ensembleSkipped: ensemble.skipped } : {}),
   };
   if (!(await app.studies.transition(studyId, ['finalising'], 'done', { result }))) {
     throw new GenAutoMLError('search.state_conflict', `Study ${studyId} left the finalising state while being finalised.`, { hint: 'It was probably cancelled meanwhile.' });
@@ -134,16 +153,15 @@ async function exportWinner(
   best: LeaderboardRow,
   log: App['logger'],
 ): Promise<StudyResult['export']> {
-  const outDir = path.join(app.config.home, 'exports', studyId, `${best.arch}-trial${best.trial}`);
+  const outDir = path.join(app.config.home, 'exports', studyId, best.ensemble ? 'ensemble' : `${best.arch}-trial${best.trial}`);
+  const metrics = { validation: best.valLoss, test: best.test, latency: best.latency, study: studyId, trial: best.trial, arch: best.arch };
   try {
-    const res = await exportAndStore(app, spec, files, studyId, best.trial, best.params, outDir, 'export', {
-      validation: best.valLoss,
-      test: best.test,
-      latency: best.latency,
-      study: studyId,
-      trial: best.trial,
-      arch: best.arch,
-    });
+    const res = best.ensemble
+      ? await exportEnsembleAndStore(app, spec, files, studyId, best.ensemble, outDir, 'export', metrics)
+      : best.trial !== null
+        ? await exportAndStore(app, spec, files, studyId, best.trial, best.params, outDir, 'export', metrics)
+        : null;
+    if (!res) throw new Error('the selected row names no trial');
     return { dir: res.dir, files: res.files, roundTripOk: res.roundTripOk, errors: res.errors };
   } catch (err) {
     log.warn('export failed', { err });

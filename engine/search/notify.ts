@@ -143,7 +143,9 @@ export async function studyMessage(app: App, study: StudyRecord, event: Exclude<
   return {
     message: {
       title: `Search ${study.id} finished: ${best.arch} wins`,
-      text: `Best by validation: *${best.arch}* (trial ${best.trial}, val ${forecasting ? 'MAE' : 'MSE'} ${fmt(best.valLoss)}); ${testText}.`,
+      text: best.ensemble
+        ? `Best by validation: *ensemble* of ${best.ensemble.members.map((m) => `${m.arch} (trial ${m.trial}) × ${fmt(m.weight, 2)}`).join(' + ')} (held-out val MAE ${fmt(best.causalValLoss ?? Number.NaN)}); ${testText}.`
+        : `Best by validation: *${best.arch}* (trial ${best.trial}, val ${forecasting ? 'MAE' : 'MSE'} ${fmt(best.valLoss)}); ${testText}.`,
       fields: [
         { name: 'Dataset', value: spec.datasetName },
         { name: 'Task', value: task },

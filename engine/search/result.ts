@@ -9,17 +9,32 @@ import { GenAutoMLError } from '../errors.js';
 import { evaluateResultSchema, latencyResultSchema, scalarSchema } from '../runner/types.js';
 import { candidateOriginSchema, unrankedRowSchema } from './board.js';
 
+/** The members of an ensemble row and how it was weighed (engine/search/ensemble.ts). */
+export const ensembleInfoSchema = z.object({
+  members: z.array(z.object({ arch: z.string(), trial: z.number().int(), weight: z.number() })).min(2),
+  /** Greedy selection rounds the weights come from (weights are picks / rounds). */
+  picks: z.number().int(),
+  /** Validation MAE of the final weights, fitted on the whole validation split (in-sample). */
+  fitValLoss: z.number(),
+});
+export type EnsembleInfo = z.infer<typeof ensembleInfoSchema>;
+
 export const leaderboardRowSchema = z.object({
   rank: z.number().int(),
   arch: z.string(),
-  trial: z.number().int(),
+  /** The trial trained for this row; null for the ensemble row, which is several (see `ensemble`). */
+  trial: z.number().int().nullable(),
   /** Host-scored validation loss from the trainer's per-epoch predictions (prunes, preselects the top K). */
   // JSON has no NaN: a row without one (a simple anomaly baseline) is stored as null, read back as NaN.
   valLoss: z
     .number()
     .nullable()
     .transform((v) => v ?? Number.NaN),
-  /** Causal validation loss (fresh sandbox, one window at a time, host-scored): what selects among the top K. */
+  /**
+   * Causal validation loss (fresh sandbox, one window at a time, host-scored): what selects among
+   * the top K. For the ensemble row, its cross-fitted validation loss (weights fitted on one half
+   * of the validation windows, scored on the other).
+   */
   causalValLoss: z.number().nullable().optional(),
   params: z.record(z.string(), scalarSchema),
   modelParams: z.number().int().nullable(),
@@ -34,6 +49,8 @@ export const leaderboardRowSchema = z.object({
    * on the same rows: listed after the models, never selected or exported (its valLoss is null).
    */
   simpleBaseline: z.boolean().optional(),
+  /** Present on the ensemble row only: its members and weights. */
+  ensemble: ensembleInfoSchema.optional(),
 });
 export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 
@@ -55,6 +72,8 @@ export const studyResultSchema = z.object({
     .nullable(),
   charts: z.array(z.string()),
   finishedTrials: z.number().int(),
+  /** Why the study has no ensemble row when it asked for one (absent when it has one, or in older studies). */
+  ensembleSkipped: z.string().optional(),
 });
 export type StudyResult = z.infer<typeof studyResultSchema>;
 

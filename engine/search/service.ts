@@ -15,7 +15,7 @@ import { studyPeriod, withPeriod } from './period.js';
 import { studyStateOf } from './records.js';
 import { searchRequestSchema, studySpecSchema, withDefaults, type CandidateSnapshot, type Lineage, type SearchRequest, type StudySpec } from './spec.js';
 import { bestTrial, eta, validateBudget } from './study.js';
-import { checkWindows } from '../windows.js';
+import { checkWindows, defaultLookbacks } from '../windows.js';
 
 export interface StartOptions {
   origin: string;
@@ -29,8 +29,11 @@ export async function startStudy(app: App, request: SearchRequest, options: Star
     throw new GenAutoMLError('search.bad_request', `Invalid search request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, { hint: 'Check the search options.' });
   }
   checkIntent(parsed.data);
-  const req = withDefaults(parsed.data);
-  const dataset = await app.datasets.get(req.dataset);
+  const dataset = await app.datasets.get(parsed.data.dataset);
+  const asked = withDefaults(parsed.data);
+  // Lookback is searched by default when the data is long enough; a named lookback stays fixed.
+  const searched = parsed.data.lookback === undefined && parsed.data.lookbacks === undefined ? defaultLookbacks(asked.task, dataset.meta.splits, asked.horizon) : [];
+  const req = searched.length ? { ...asked, lookbacks: searched } : asked;
   const candidates = await resolveCandidates(app, req.candidates);
   const spec: StudySpec = studySpecSchema.parse({
     request: req,

@@ -32,7 +32,11 @@ export const searchRequestSchema = z
       .max(1_000_000)
       .optional()
       .describe('Period in rows for models that ask for a cycle index (CycleNet); default: the EDA’s main period of the target, when run_eda was run.'),
-    lookbacks: z.array(lookbackSchema).max(8).optional().describe('Let the search choose the lookback from this list.'),
+    lookbacks: z
+      .array(lookbackSchema)
+      .max(8)
+      .optional()
+      .describe('Let the search choose the lookback from this list. Default for forecasting with neither lookback nor lookbacks: those of 96, 192, 336, 720 the training split holds at least 4 x (L + H) windows of, when two or more do.'),
     candidates: z.array(z.string().min(1)).max(200).optional().describe('Model names to search over; default every baseline and registered model.'),
     maxTrials: z.number().int().min(1).max(10_000).optional().describe('Trials in total (default 20 when no time budget is given).'),
     maxMinutes: z.number().positive().max(7 * 24 * 60).optional().describe('Wall-clock budget; no trial starts after it and running ones stop at it.'),
@@ -46,6 +50,10 @@ export const searchRequestSchema = z
     trialMinutes: z.number().positive().max(24 * 60).optional().describe('Training-time cap per trial.'),
     revin: z.enum(['search', 'on', 'off']).default('search').describe('Dyn-RevIN: searched, always on, or off.'),
     topK: z.number().int().min(1).max(20).default(5).describe('Architectures evaluated on the test split for the report.'),
+    ensemble: z
+      .boolean()
+      .default(true)
+      .describe('Forecasting: weigh the top K models into a greedy ensemble on validation; it is selected when its cross-fitted validation loss is lower.'),
     architect: architectOptionsSchema.optional().describe('Architect rounds: after each round of trials the neural architect proposes models from the leaderboard and they join the running study.'),
   })
   .strict();

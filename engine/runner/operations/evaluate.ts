@@ -12,6 +12,27 @@ import { finiteOrNull, modelFields, parseOrThrow, type OperationOptions, type St
  * back, and computes every metric itself (scoring.ts). Anomaly faults are injected by the host.
  */
 export async function evaluate(r: StagedRunner, spec: EvaluateSpec, options: OperationOptions = {}): Promise<EvaluateResult> {
+  return (await evaluateWithPredictions(r, spec, options)).result;
+}
+
+/** One split's causal predictions, [windows, H, C] in window order, and the windows' first rows. */
+export interface SplitPredictions {
+  starts: number[];
+  pred: Float32Array;
+}
+
+/**
+ * The evaluation and the predictions it scored, held by the host (an ensemble is weighed on the
+ * validation ones and scored once on the test ones without asking the model again).
+ */
+export interface EvaluationWithPredictions {
+  result: EvaluateResult;
+  lookback: number;
+  val: SplitPredictions;
+  test: SplitPredictions;
+}
+
+export async function evaluateWithPredictions(r: StagedRunner, spec: EvaluateSpec, options: OperationOptions = {}): Promise<EvaluationWithPredictions> {
   const dims = modelDimsSchema.parse(spec.dims);
   const { lookback: L, horizon: H, nFeatures: C } = dims;
   const series = await loadSeries(spec.data.valuesPath, spec.data.meta, spec.data.labelsPath);
@@ -70,7 +91,7 @@ export async function evaluate(r: StagedRunner, spec: EvaluateSpec, options: Ope
   const metrics = anomaly
     ? anomalyMetrics(testSeries, testStarts, L, H, testPred, injected ? 'injected' : 'dataset', injected ? injected.labels : series.labels!.subarray(ta, tb), injected ? injected.faults : [], { series, starts: valStarts, pred: valPred })
     : forecastMetrics(series, testStarts, L, H, testPred);
-  return evaluateResultSchema.parse({
+  const result = evaluateResultSchema.parse({
     metrics,
     validation: { loss: v ? finiteOrNull(anomaly ? v.mse : v.mae) : null, mae: finiteOrNull(v?.mae), mse: finiteOrNull(v?.mse), windows: valStarts.length },
     params: info.params,
@@ -78,6 +99,7 @@ export async function evaluate(r: StagedRunner, spec: EvaluateSpec, options: Ope
     device: info.device,
     sandboxed: info.sandboxed,
   });
+  return { result, lookback: L, val: { starts: valStarts, pred: valPred }, test: { starts: testStarts, pred: testPred } };
 }
 
 const causalResultSchema = z.object({ params: z.number().int(), evalTimeS: z.number(), device: z.string().max(100), sandboxed: z.boolean() });

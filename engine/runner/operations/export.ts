@@ -101,10 +101,10 @@ export async function exportModel(r: StagedRunner, spec: ExportSpec, options: Op
   });
 }
 
-const exportTraceSchema = z.object({ torchscriptMode: z.enum(['trace', 'script']).nullable(), errors: z.array(z.string().max(5000)).max(20) });
-const packResultSchema = z.object({ torch: z.string().max(100) });
-const exportCheckSchema = z.object({
-  stateDictMaxAbsDiff: z.number(),
+export const exportTraceSchema = z.object({ torchscriptMode: z.enum(['trace', 'script']).nullable(), errors: z.array(z.string().max(5000)).max(20) });
+export const packResultSchema = z.object({ torch: z.string().max(100) });
+export const exportCheckSchema = z.object({
+  stateDictMaxAbsDiff: z.number().nullable(),
   torchscriptMaxAbsDiff: z.number().nullable(),
   onnxMaxAbsDiff: z.number().nullable(),
   onnxChecked: z.boolean(),

@@ -137,6 +137,9 @@ describe(`hostile LLM through generate → search → benchmark → export over 
     const started = await call('search', {
       dataset, lookback: 24, horizon: 8, candidates: ['peeker', 'nlinear'], maxTrials: 2, epochs: 2, patience: 2,
       sampler: 'random', pruner: 'none', revin: 'off', parallelism: 1, seed: 3, topK: 2,
+      // Single models only: what is shown here is that the peeker's gamed score does not select it.
+      // (An ensemble is weighed on the same causal predictions; tests/integration/search covers it.)
+      ensemble: false,
     });
     const studyId = started.studyId as string;
     const status = await followStudy(call, studyId, { intervalMs: 3000, maxPolls: 120 });

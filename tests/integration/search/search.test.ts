@@ -5,6 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSearchWorkers } from '../../../engine/search/worker.js';
 import { cancelStudy, startStudy, studyStatus } from '../../../engine/search/service.js';
+import { doneResultOf } from '../../../engine/search/result.js';
+import { studySpecSchema } from '../../../engine/search/spec.js';
+import { defaultLookbacks } from '../../../engine/windows.js';
+import { exportTrial } from '../../../engine/search/export.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { insertUserModel, loadSynthetic } from '../../helpers/data.js';
 import { DB_MODE } from '../../helpers/db.js';
@@ -24,6 +28,20 @@ class Model(nn.Module):
     def forward(self, x):
         y = self.proj(x.transpose(1, 2)).transpose(1, 2)
         return y * float('nan')
+`;
+
+/** A linear map with a fixed offset it cannot learn away (no bias, no RevIN). */
+const OFFSET_MODEL = `
+import torch
+import torch.nn as nn
+
+class Model(nn.Module):
+    def __init__(self, seq_len, pred_len, enc_in):
+        super().__init__()
+        self.proj = nn.Linear(seq_len, pred_len, bias=False)
+
+    def forward(self, x):
+        return self.proj(x.transpose(1, 2)).transpose(1, 2) + OFFSET
 `;
 
 describe(`search on ${DB_MODE}`, () => {
@@ -67,13 +85,13 @@ describe(`search on ${DB_MODE}`, () => {
         expect(tr.intermediate.length).toBeGreaterThan(0);
       }
     }
-    const result = status.result as { best: { arch: string; valLoss: number; test: { mse: number } | null }; leaderboard: { arch: string; valLoss: number }[]; export: { files: { name: string }[] } };
-    expect(['dlinear', 'nlinear']).toContain(result.best.arch);
+    const result = doneResultOf(await t.app.studies.get(study.id));
+    expect(['dlinear', 'nlinear', 'ensemble']).toContain(result.best.arch);
     // The winner is the lowest validation loss, whatever the test scores say.
-    const vals = result.leaderboard.map((r) => r.valLoss);
+    const vals = result.leaderboard.filter((r) => !r.ensemble).map((r) => r.valLoss);
     expect(vals).toEqual([...vals].sort((a, b) => a - b));
-    expect(result.best.test?.mse).toBeGreaterThan(0);
-    expect(result.export.files.map((f) => f.name)).toEqual(expect.arrayContaining(['model.py', 'metadata.json']));
+    expect(result.best.test?.task === 'forecasting' && result.best.test.mse).toBeGreaterThan(0);
+    expect(result.export?.files.map((f) => f.name)).toEqual(expect.arrayContaining(result.best.ensemble ? ['model.torchscript.pt', 'metadata.json'] : ['model.py', 'metadata.json']));
 
     const req = await until(async () => hook.requests.find((r) => r.url === '/hook'), (r) => r !== undefined, 60_000);
     const body = JSON.parse(req!.body.toString());
@@ -99,6 +117,47 @@ describe(`search on ${DB_MODE}`, () => {
     expect(result.unranked).toEqual([expect.objectContaining({ arch: 'always_nan', status: 'failed', error: expect.stringMatching(/finite/i) })]);
   }, 360_000);
 
+  it('weighs the top models into an ensemble on validation only, scores it once on test and selects and exports it when it wins held out', async () => {
+    // Two models that cannot learn away a constant offset of opposite sign: their mean cancels it.
+    await insertUserModel(t.app, 'offset_up', OFFSET_MODEL.replace('OFFSET', '2.0'));
+    await insertUserModel(t.app, 'offset_down', OFFSET_MODEL.replace('OFFSET', '-2.0'));
+    const study = await startStudy(
+      t.app,
+      { dataset, lookback: 24, horizon: 8, candidates: ['offset_up', 'offset_down', 'dlinear'], maxTrials: 3, epochs: 2, patience: 2, parallelism: 2, pruner: 'none', revin: 'off', seed: 5, topK: 3 },
+      { origin: 'test' },
+    );
+    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
+    expect(status.state).toBe('done');
+    const result = doneResultOf(await t.app.studies.get(study.id));
+    const row = result.leaderboard.find((r) => r.ensemble);
+    expect(row).toBeDefined();
+    const info = row!.ensemble!;
+    expect(info.members.length).toBeGreaterThanOrEqual(2);
+    expect(info.members.reduce((a, m) => a + m.weight, 0)).toBeCloseTo(1, 9);
+    for (const m of info.members) expect(m.weight).toBeGreaterThan(0);
+    const singles = result.leaderboard.filter((r) => !r.ensemble && r.test !== null);
+    expect(singles).toHaveLength(3);
+    // Greedy selection starts from the best single model and keeps its best round, so on the
+    // validation windows it was fitted to it is never worse than any single model.
+    for (const s of singles) expect(info.fitValLoss).toBeLessThanOrEqual(s.causalValLoss! + 1e-9);
+    expect(row!.modelParams).toBe(info.members.reduce((a, m) => a + (singles.find((r) => r.trial === m.trial)?.modelParams ?? Number.NaN), 0));
+    expect(row!.latency?.batchedMsPerSample).toBeGreaterThan(0);
+    expect(row!.trial).toBeNull();
+    expect(row!.test?.task === 'forecasting' && row!.test.mse).toBeGreaterThan(0);
+    // Selection is by the cross-fitted (held-out) validation loss against each single model's.
+    const heldOutWins = singles.every((s) => row!.causalValLoss! < s.causalValLoss!);
+    expect(Boolean(result.best.ensemble)).toBe(heldOutWins);
+    // On this seeded data the mix beats every single model held out.
+    expect(heldOutWins).toBe(true);
+    expect(result.export?.files.map((f) => f.name).sort()).toEqual(['USAGE.md', 'metadata.json', 'model.onnx', 'model.torchscript.pt']);
+    expect(result.export?.roundTripOk).toBe(true);
+    // The export tool gives the stored ensemble by default and any single trial on request.
+    const ens = await exportTrial(t.app, study.id);
+    expect(ens).toMatchObject({ trial: null, arch: 'ensemble' });
+    const one = await exportTrial(t.app, study.id, { trial: info.members[0]!.trial });
+    expect(one.files.map((f) => f.name)).toEqual(expect.arrayContaining(['model.py', 'weights.pt']));
+  }, 360_000);
+
   it('cancels a study: queued trials are dropped and nothing runs afterwards', async () => {
     const study = await startStudy(t.app, { dataset, lookback: 24, horizon: 8, candidates: ['dlinear'], maxTrials: 50, epochs: 50, patience: 50, parallelism: 1, pruner: 'none' }, { origin: 'test' });
     await until(() => t.app.studies.trials(study.id), (trs) => trs.some((tr) => tr.state === 'running'), 60_000);
@@ -109,6 +168,20 @@ describe(`search on ${DB_MODE}`, () => {
     expect(trials.every((tr) => ['cancelled', 'complete'].includes(tr.state))).toBe(true);
     expect((await cancelStudy(t.app, study.id)).cancelled).toBe(false);
   }, 180_000);
+
+  it('searches the lookback by default when the data is long enough; a named lookback stays fixed', async () => {
+    const long = await loadSynthetic(t.app, { rows: 4000, features: 2 });
+    const searched = await startStudy(t.app, { dataset: long, candidates: ['dlinear'], maxTrials: 1, epochs: 1 }, { origin: 'test' });
+    await cancelStudy(t.app, searched.id);
+    const lookbacks = studySpecSchema.parse((await t.app.studies.get(searched.id)).spec).request.lookbacks;
+    expect(lookbacks).toEqual(defaultLookbacks('forecasting', (await t.app.datasets.get(long)).meta.splits, 96));
+    expect(lookbacks!.length).toBeGreaterThanOrEqual(2);
+    const fixed = await startStudy(t.app, { dataset: long, lookback: 48, candidates: ['dlinear'], maxTrials: 1, epochs: 1 }, { origin: 'test' });
+    await cancelStudy(t.app, fixed.id);
+    const spec = studySpecSchema.parse((await t.app.studies.get(fixed.id)).spec);
+    expect(spec.request.lookbacks).toBeUndefined();
+    expect(spec.request.lookback).toBe(48);
+  });
 
   it('refuses bad requests before storing anything', async () => {
     const before = (await t.app.studies.list(100)).length;

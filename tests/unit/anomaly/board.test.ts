@@ -66,7 +66,7 @@ describe('anomaly baselines on the leaderboard', () => {
 
   it('say honestly whether the best model beats the best baseline', () => {
     const row = (model: string, vusPr: number, simpleBaseline: boolean): Parameters<typeof anomalyNotes>[0][number] => ({
-      rank: 1, model, trial: 0, valLoss: null, causalValLoss: null, testMse: null, testMae: null, maeOriginal: null, rmseOriginal: null,
+      rank: 1, model, trial: 0, members: null, valLoss: null, causalValLoss: null, testMse: null, testMae: null, maeOriginal: null, rmseOriginal: null,
       rocAuc: 0.6, prAuc: 0.2, bestF1: 0.3, anomalyRatio: 5.6, vusPr, f1: 0.2, eventRecall: 0.5, thresholdRule: 'val_quantile',
       prAucOriginal: null, vusPrOriginal: null, noSkill: { prAuc: 0.1, rocAuc: 0.5, vusPr: 0.12, f1: 0.18 }, simpleBaseline,
       params: null, latencyMsBatch1: null, latencyMsBatched: null, trainTimeS: null, error: null, origin: null,

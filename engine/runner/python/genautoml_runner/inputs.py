@@ -39,6 +39,10 @@ class Spec:
         self.names = names
         self.period = period
 
+    def period_of(self, name: str) -> Optional[int]:
+        """The period of a cycle-index input (None for calendar)."""
+        return int(self.period or 1) if name == CYCLE else None
+
     def describe(self) -> List[Dict[str, Any]]:
         out: List[Dict[str, Any]] = []
         for n in self.names:
@@ -82,8 +86,9 @@ def synthetic(spec: Spec, B: int, L: int, device: torch.device, generator: Optio
     """Plausible inputs for probes, validation, latency and export traces (no dataset at hand)."""
     out: List[torch.Tensor] = []
     for n in spec.names:
-        if n == CYCLE:
-            out.append((torch.arange(B, dtype=torch.long) * 7 % int(spec.period or 1)).to(device))
+        period = spec.period_of(n)
+        if period is not None:
+            out.append((torch.arange(B, dtype=torch.long) * 7 % period).to(device))
         else:
             out.append((torch.rand(B, L, len(CALENDAR_FEATURES), generator=generator) - 0.5).to(device))
     return tuple(out)

@@ -179,6 +179,13 @@ def _stop_listener(stop: threading.Event) -> None:
             stop.set()
 
 
+def _load(req: Dict[str, Any], device: torch.device) -> contract.Built:
+    """A trained trial, or a weighted ensemble of trained trials (req["members"])."""
+    from . import ensemble, train
+
+    return ensemble.load(req, device) if req.get("members") else train.load_trained(req, device)
+
+
 def handle(req: Dict[str, Any]) -> Dict[str, Any]:
     op = req.get("op")
     if req.get("threads"):
@@ -220,17 +227,17 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
         built = train.load_trained(req, device)
         return {"type": "result", "op": op, "ok": True, "data": causal.run(req, built, device, emit, sandboxed)}
     if op == "latency":
-        from . import evaluate, train
+        from . import evaluate
 
-        built = train.load_trained(req, device)
+        built = _load(req, device)
         dims = req["dims"]
         b = int(req.get("batchSize") or 64)
         lat = evaluate.latency(built.model, int(dims["lookback"]), int(dims["nFeatures"]), device, b, int(req.get("repeats") or 20), built.inputs)
         return {"type": "result", "op": op, "ok": True, "data": {**lat, "batchSize": b, "params": built.params, "device": str(device), "sandboxed": sandboxed}}
     if op == "export":
-        from . import export, train
+        from . import export
 
-        built = train.load_trained(req, torch.device("cpu"))
+        built = _load(req, torch.device("cpu"))
         return {"type": "result", "op": op, "ok": True, "data": export.run(req, built, sandboxed)}
     if op == "pack":
         # Trusted: this process loads no model code (never a pool process, never after a model).
@@ -238,9 +245,9 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
 
         return {"type": "result", "op": op, "ok": True, "data": {**export.pack(req), "torch": torch.__version__}}
     if op == "export_check":
-        from . import export, train
+        from . import export
 
-        built = train.load_trained(req, torch.device("cpu"))
+        built = _load(req, torch.device("cpu"))
         return {"type": "result", "op": op, "ok": True, "data": export.check(req, built, sandboxed)}
     return {"type": "result", "op": str(op), "ok": False, "error": {"code": "runner.bad_request", "stage": None, "message": f"unknown op {op!r}", "traceback": None, "line": None}}
 

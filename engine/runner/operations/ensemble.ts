@@ -1,0 +1,131 @@
+/**
+ * A weighted ensemble of trained trials as one module (python ensemble.py): its latency, and its
+ * export as one traced module. The members and weights come from the host (engine/search/ensemble.ts);
+ * the sandbox only builds what it is told.
+ */
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GenAutoMLError } from '../../errors.js';
+import { withOsErrors } from '../../ops/os-errors.js';
+import { buildRecordSchema, ensembleMetadataJson, ensembleUsageMarkdown } from '../exportfiles.js';
+import { checkTensorFile } from '../tensors.js';
+import { exportResultSchema, latencyResultSchema, modelDimsSchema, type EnsembleExportSpec, type EnsembleSpec, type ExportResult, type LatencyResult, type ModelDims } from '../types.js';
+import { exportCheckSchema, exportTraceSchema } from './export.js';
+import { modelFields, parseOrThrow, type OperationOptions, type StagedRunner } from './staged.js';
+
+/** The ensemble's shapes: its members' horizon and features, the longest member lookback. */
+export function ensembleDims(spec: EnsembleSpec): ModelDims {
+  if (spec.members.length < 2 || spec.weights.length !== spec.members.length) {
+    throw new GenAutoMLError('runner.bad_request', `an ensemble needs at least two members and one weight per member (got ${spec.members.length} and ${spec.weights.length})`);
+  }
+  if (!spec.weights.every((w) => Number.isFinite(w) && w >= 0)) throw new GenAutoMLError('runner.bad_request', 'ensemble weights must be finite and non-negative');
+  const dims = spec.members.map((m) => modelDimsSchema.parse(m.dims));
+  const first = dims[0]!;
+  for (const d of dims) {
+    if (d.horizon !== first.horizon || d.nFeatures !== first.nFeatures || d.task !== first.task) {
+      throw new GenAutoMLError('runner.bad_request', 'ensemble members must share horizon, features and task');
+    }
+  }
+  return dims.reduce((a, b) => (b.lookback > a.lookback ? b : a));
+}
+
+/** The members part of a request: each member's model fields and the staged path of its weights. */
+function membersRequest(spec: EnsembleSpec, paths: string[]): Record<string, unknown> {
+  return {
+    members: spec.members.map((m, i) => ({ ...modelFields(m), weightsPath: paths[i] })),
+    weights: spec.weights,
+    dims: ensembleDims(spec),
+  };
+}
+
+export async function ensembleLatency(r: StagedRunner, spec: EnsembleSpec & { batchSize?: number; repeats?: number }, options: OperationOptions = {}): Promise<LatencyResult> {
+  ensembleDims(spec);
+  const { data } = await r.staged({
+    kind: 'trial',
+    what: 'ensemble latency measurement',
+    ...(options.admission ? { admission: options.admission } : {}),
+    inputs: spec.members.map((m) => m.weightsPath),
+    timeoutS: r.timeout('trial', options.timeoutS, 600),
+    gpu: r.usesGpu(options.device),
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    request: (paths) => ({ op: 'latency', ...membersRequest(spec, paths), batchSize: spec.batchSize ?? 64, repeats: spec.repeats ?? 20, ...r.common(options) }),
+  });
+  return parseOrThrow(latencyResultSchema, data, 'ensemble latency');
+}
+
+/**
+ * The ensemble's export: the model's sandbox traces the one module into model.torchscript.pt and
+ * model.onnx (the only files from code that ran the models); the host writes metadata.json and
+ * USAGE.md; a fresh sandbox reloads both artefacts and compares them with the ensemble built from
+ * the raw weights. No wrapper or weights.pt: each member's own export has those.
+ */
+export async function exportEnsemble(r: StagedRunner, spec: EnsembleExportSpec, options: OperationOptions = {}): Promise<ExportResult> {
+  const dims = ensembleDims(spec);
+  const outDir = path.resolve(spec.outDir);
+  await withOsErrors('make the export directory', outDir, () => mkdir(outDir, { recursive: true }));
+  if ((await readdir(outDir)).length > 0) {
+    throw new GenAutoMLError('runner.export_exists', `export directory ${outDir} is not empty`, { hint: 'Export into a new directory.' });
+  }
+  for (const m of spec.members) checkTensorFile(await readFile(m.weightsPath));
+  const cap = r.fsizeMb('trial') * 1024 * 1024;
+  const base = {
+    kind: 'trial' as const,
+    timeoutS: r.timeout('trial', options.timeoutS, 900),
+    gpu: false,
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const common = r.common({ ...options, device: 'cpu' });
+  const weights = spec.members.map((m) => m.weightsPath);
+  const traced = await r.staged({
+    ...base,
+    what: 'ensemble export',
+    ...(options.admission ? { admission: options.admission } : {}),
+    inputs: weights,
+    request: (paths, scratch) => ({ op: 'export', ...membersRequest(spec, paths), outDir: scratch, opset: spec.opset ?? 17, ...common }),
+    outputs: {
+      dest: outDir,
+      expected: [
+        { name: 'model.torchscript.pt', maxBytes: cap, optional: true },
+        { name: 'model.onnx', maxBytes: cap, optional: true },
+        { name: 'build.json', maxBytes: 1024 * 1024 },
+      ],
+    },
+  });
+  const tracedData = parseOrThrow(exportTraceSchema, traced.data, 'ensemble export');
+  const buildPath = path.join(outDir, 'build.json');
+  const build = buildRecordSchema.safeParse(JSON.parse(await readFile(buildPath, 'utf8').catch(() => 'null')));
+  await rm(buildPath, { force: true });
+  if (!build.success) throw new GenAutoMLError('runner.bad_output', `the ensemble export's build record was refused: ${build.error.message.slice(0, 500)}`);
+  const facts = { dims, data: spec.data, metrics: spec.metrics ?? {}, opset: spec.opset ?? 17, inputs: build.data.inputs, members: spec.describe.map((d, i) => ({ ...d, weight: spec.weights[i]!, lookback: spec.members[i]!.dims.lookback })) };
+  const names = traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name).concat(['metadata.json', 'USAGE.md']).sort();
+  await withOsErrors('write the export', outDir, async () => {
+    await writeFile(path.join(outDir, 'metadata.json'), ensembleMetadataJson(facts), { flag: 'wx' });
+    await writeFile(path.join(outDir, 'USAGE.md'), ensembleUsageMarkdown(facts, names), { flag: 'wx' });
+  });
+  // metadata.json first: the round trip's directory exists even when neither trace was written.
+  const shipped = ['metadata.json', ...traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name)];
+  const checked = await r.staged({
+    ...base,
+    what: 'ensemble export round trip',
+    inputs: [...shipped.map((name) => ({ name, from: path.join(outDir, name) })), ...weights],
+    request: (paths) => ({ op: 'export_check', ...membersRequest(spec, paths.slice(shipped.length)), exportDir: path.dirname(paths[0]!), ...common }),
+  });
+  const rt = parseOrThrow(exportCheckSchema, checked.data, 'ensemble export round trip');
+  const files = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(path.join(outDir, name))).size })));
+  return exportResultSchema.parse({
+    dir: outDir,
+    files,
+    roundTrip: {
+      stateDictMaxAbsDiff: rt.stateDictMaxAbsDiff,
+      torchscriptMaxAbsDiff: rt.torchscriptMaxAbsDiff,
+      onnxMaxAbsDiff: rt.onnxMaxAbsDiff,
+      torchscriptMode: tracedData.torchscriptMode,
+      onnxChecked: rt.onnxChecked,
+      ok: rt.ok,
+    },
+    errors: [...tracedData.errors, ...rt.errors].slice(0, 20),
+    sandboxed: traced.sandboxed && checked.sandboxed,
+  });
+}
