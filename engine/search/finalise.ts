@@ -44,9 +44,17 @@ export async function evaluateTrial(
   // Threads by the trial policy: finalisation runs beside other studies' trials on this host.
   const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
   const evaluated = await app.runner.evaluateWithPredictions({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } }, { threads });
-  const latency = await app.runner.latency({ ...model, weightsPath }, { threads });
+  const latency = await trialLatency(app, spec, files, studyId, number, params);
   return { test: evaluated.result, latency, predictions: { lookback: evaluated.lookback, val: evaluated.val, test: evaluated.test } };
 }
+
+/** Latency of one trained trial, threads by the trial policy. */
+async function trialLatency(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, number: number, params: Params): Promise<LatencyResult> {
+  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
+  return app.runner.latency({ ...model, weightsPath: await weightsPathOf(app, studyId, number) }, { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads) });
+}
+
+const latencyOf = (l: Pick<LatencyResult, 'batch1MsPerSample' | 'batchedMsPerSample' | 'batchSize'>): NonNullable<LeaderboardRow['latency']> => ({ batch1MsPerSample: l.batch1MsPerSample, batchedMsPerSample: l.batchedMsPerSample, batchSize: l.batchSize });
 
 export async function finaliseStudy(app: App, studyId: string): Promise<StudyResult> {
   const log = app.logger.child({ study: studyId });
@@ -94,19 +102,33 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
         // An ensemble needs every top-K model's predictions, which are not stored: a restarted
         // finaliser asks the model again (the same deterministic predictions).
         const kept = evaluationSchema.safeParse(record?.evaluation);
-        const fresh = kept.success && !wantsEnsemble ? null : await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
-        const { test, latency } = kept.success ? kept.data : fresh!;
-        if (!kept.success) await app.studies.setEvaluation(studyId, entry.trial.number, { test, latency });
-        if (fresh) predictions.set(entry.trial.number, fresh.predictions);
-        row.test = test.metrics;
-        row.causalValLoss = test.validation?.loss ?? null;
-        row.latency = { batch1MsPerSample: latency.batch1MsPerSample, batchedMsPerSample: latency.batchedMsPerSample, batchSize: latency.batchSize };
+        let evaluation: z.infer<typeof evaluationSchema>;
+        if (kept.success && !wantsEnsemble) {
+          evaluation = kept.data;
+        } else {
+          const fresh = await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+          predictions.set(entry.trial.number, fresh.predictions);
+          if (!kept.success) await app.studies.setEvaluation(studyId, entry.trial.number, { test: fresh.test, latency: fresh.latency });
+          evaluation = kept.success ? kept.data : fresh;
+        }
+        row.test = evaluation.test.metrics;
+        row.causalValLoss = evaluation.test.validation?.loss ?? null;
+        row.latency = latencyOf(evaluation.latency);
       } catch (err) {
         row.error = (err as Error).message;
         log.warn('test evaluation failed', { arch: entry.arch, trial: entry.trial.number, err });
       }
       // Renew the finalisation lease while the long evaluations run.
       await app.db.executeSql('UPDATE studies SET updated_at = now() WHERE id = $1', [studyId]);
+    } else {
+      // Below the top K: no test evaluation, but parameters and latency on every row, so that
+      // the board shows the whole size / speed picture (one short sandboxed timing per row).
+      try {
+        row.latency = latencyOf(await trialLatency(app, spec, files, studyId, entry.trial.number, entry.trial.params));
+      } catch (err) {
+        row.error = `latency: ${(err as Error).message}`;
+        log.warn('latency failed', { arch: entry.arch, trial: entry.trial.number, err });
+      }
     }
     rows.push(row);
   }

@@ -114,6 +114,13 @@ describe(`search on ${DB_MODE}`, () => {
     for (const tr of trials) expect(Object.keys(tr.params).filter((k) => k.includes('.'))).toEqual([]);
     const result = status.result as { leaderboard: { arch: string }[]; unranked: { arch: string; status: string; error: string | null }[] };
     expect(result.leaderboard.map((r) => r.arch).sort()).toEqual(['dlinear', 'patchtst']);
+    // Only the top K (1) is evaluated on test, but every row has its parameters and latency.
+    const board = doneResultOf(await t.app.studies.get(study.id)).leaderboard;
+    expect(board.filter((r) => r.test !== null)).toHaveLength(1);
+    for (const r of board) {
+      expect(r.modelParams).toBeGreaterThan(0);
+      expect(r.latency?.batchedMsPerSample).toBeGreaterThan(0);
+    }
     expect(result.unranked).toEqual([expect.objectContaining({ arch: 'always_nan', status: 'failed', error: expect.stringMatching(/finite/i) })]);
   }, 360_000);
 
