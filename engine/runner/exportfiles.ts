@@ -31,21 +31,45 @@ export interface ExportFacts {
   build: BuildRecord;
 }
 
+/** What every metadata.json says of the shapes and the data (columns, target, scaler). */
+function shapeAndData(dims: ModelDims, data: { name?: string; meta: PreparedMeta }): Record<string, unknown> {
+  const m = data.meta;
+  return {
+    dataset: data.name ?? null,
+    task: dims.task,
+    lookback: dims.lookback,
+    horizon: dims.horizon,
+    nFeatures: dims.nFeatures,
+    columns: m.columns,
+    target: m.target ?? null,
+    frequencyMs: m.frequencyMs ?? null,
+    scaler: m.scaler,
+  };
+}
+
+/** How to run the traced artefacts, the same for a model and an ensemble. */
+const TRACED_USAGE = `## TorchScript (no source needed)
+
+\`\`\`python
+import torch
+model = torch.jit.load("model.torchscript.pt")
+y = model(x)
+\`\`\`
+
+## ONNX
+
+\`\`\`python
+import onnxruntime as ort
+sess = ort.InferenceSession("model.onnx")
+y = sess.run(None, {"x": x.numpy()})[0]
+\`\`\``;
+
 export function metadataJson(f: ExportFacts): string {
-  const m = f.data.meta;
   return JSON.stringify(
     {
       format: 'genautoml-model/1',
       name: 'model',
-      dataset: f.data.name ?? null,
-      task: f.dims.task,
-      lookback: f.dims.lookback,
-      horizon: f.dims.horizon,
-      nFeatures: f.dims.nFeatures,
-      columns: m.columns,
-      target: m.target ?? null,
-      frequencyMs: m.frequencyMs ?? null,
-      scaler: m.scaler,
+      ...shapeAndData(f.dims, f.data),
       metrics: f.metrics,
       params: f.build.params,
       build: { constructor: f.build.constructor, hyper: f.hyper, revin: f.revin, projection: f.build.projection, outputShape: f.build.outputShape, inputs: f.build.inputs },
@@ -98,21 +122,7 @@ model = load_model("path/to/this/dir")
 y = model(x)
 \`\`\`
 
-## TorchScript (no source needed)
-
-\`\`\`python
-import torch
-model = torch.jit.load("model.torchscript.pt")
-y = model(x)
-\`\`\`
-
-## ONNX
-
-\`\`\`python
-import onnxruntime as ort
-sess = ort.InferenceSession("model.onnx")
-y = sess.run(None, {"x": x.numpy()})[0]
-\`\`\`
+${TRACED_USAGE}
 
 Files: ${files.join(', ')}.
 ${extraInputs(f)}`;
@@ -146,20 +156,11 @@ export interface EnsembleExportFacts {
 }
 
 export function ensembleMetadataJson(f: EnsembleExportFacts): string {
-  const m = f.data.meta;
   return JSON.stringify(
     {
       format: 'genautoml-ensemble/1',
       name: 'ensemble',
-      dataset: f.data.name ?? null,
-      task: f.dims.task,
-      lookback: f.dims.lookback,
-      horizon: f.dims.horizon,
-      nFeatures: f.dims.nFeatures,
-      columns: m.columns,
-      target: m.target ?? null,
-      frequencyMs: m.frequencyMs ?? null,
-      scaler: m.scaler,
+      ...shapeAndData(f.dims, f.data),
       metrics: f.metrics,
       members: f.members,
       inputs: f.inputs,
@@ -191,21 +192,7 @@ The ensemble ships as one traced module. \`model.torchscript.pt\` is a TorchScri
 from the members' code, which genautoml ran only inside a sandbox; the ONNX file needs no Python code.
 Each member's source and plain-tensor weights come with its own export (\`export\` with \`trial=N\`).
 
-## TorchScript
-
-\`\`\`python
-import torch
-model = torch.jit.load("model.torchscript.pt")
-y = model(x)
-\`\`\`
-
-## ONNX
-
-\`\`\`python
-import onnxruntime as ort
-sess = ort.InferenceSession("model.onnx")
-y = sess.run(None, {"x": x.numpy()})[0]
-\`\`\`
+${TRACED_USAGE}
 
 Files: ${files.join(', ')}.
 ${extraInputsOf(f.inputs)}`;

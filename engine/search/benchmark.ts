@@ -15,7 +15,7 @@ import { withAnomalyBaselines } from './baseline-rows.js';
 import { periodFromEda, withPeriod } from './period.js';
 import { doneResultOf, type LeaderboardRow } from './result.js';
 import { studySpecSchema } from './spec.js';
-import { threadsNow } from '../runner/threads.js';
+import { trialThreadsNow } from './trained.js';
 import { checkWindows, windowsOf } from '../windows.js';
 
 export interface BenchmarkTable {
@@ -71,7 +71,7 @@ export async function benchmarkModels(
   const models = await Promise.all(req.models.map((m) => app.models.get(m)));
   const workRoot = await withOsErrors('make the benchmark’s work directory', app.config.home, () => mkdtemp(path.join(app.config.home, 'bench-')));
   const rows: LeaderboardRow[] = [];
-  const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
+  const threads = trialThreadsNow(app);
   try {
     for (const [i, m] of models.entries()) {
       options.onProgress?.(i, models.length, `training ${m.name}`);

@@ -4,24 +4,21 @@
  * split is not read again), its latency measured as one module in a sandbox.
  */
 import type { App } from '../app.js';
-import type { PreparedFiles } from '../datasets/store.js';
 import { loadSeries } from '../runner/scoring.js';
-import { threadsNow } from '../runner/threads.js';
 import { buildEnsemble, type MemberPredictions } from './ensemble.js';
 import { ensembleSpecOf } from './export.js';
 import type { EnsembleInfo, LeaderboardRow } from './result.js';
-import type { StudySpec } from './spec.js';
+import { trialThreadsNow, type StudyFiles } from './trained.js';
 
 /** The row (rank 0 until the study ranks it), or why there is none. */
 export async function ensembleRow(
   app: App,
-  spec: StudySpec,
-  files: PreparedFiles,
-  studyId: string,
+  study: StudyFiles,
   rows: readonly LeaderboardRow[],
   predictions: ReadonlyMap<number, MemberPredictions>,
   log: App['logger'],
 ): Promise<{ row: LeaderboardRow | null; skipped: string | null }> {
+  const { spec, files } = study;
   const candidates = rows.filter((r): r is LeaderboardRow & { trial: number } => r.trial !== null && r.test !== null && predictions.has(r.trial));
   if (candidates.length < 2) return { row: null, skipped: `fewer than two of the top ${spec.request.topK} models were evaluated` };
   const series = await loadSeries(files.values, files.meta);
@@ -53,9 +50,7 @@ export async function ensembleRow(
     ensemble: info,
   };
   try {
-    const lat = await app.runner.ensembleLatency(await ensembleSpecOf(app, spec, files, studyId, info), {
-      threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads),
-    });
+    const lat = await app.runner.ensembleLatency(await ensembleSpecOf(app, study, info), { threads: trialThreadsNow(app) });
     row.latency = { batch1MsPerSample: lat.batch1MsPerSample, batchedMsPerSample: lat.batchedMsPerSample, batchSize: lat.batchSize };
   } catch (err) {
     row.error = `latency: ${(err as Error).message}`;

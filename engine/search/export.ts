@@ -6,14 +6,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withOsErrors } from '../ops/os-errors.js';
 import type { App } from '../app.js';
-import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
+import { preparedFiles } from '../datasets/store.js';
 import { GenAutoMLError } from '../errors.js';
-import { studyResultOf, weightsPathOf, type EnsembleInfo, type StudyResult } from './result.js';
+import { studyResultOf, type EnsembleInfo } from './result.js';
+import { trainedTrial, trialThreadsNow, type StudyFiles } from './trained.js';
 import type { EnsembleSpec, ExportResult } from '../runner/types.js';
 import type { Params } from './space.js';
-import { studySpecSchema, type StudySpec } from './spec.js';
-import { trialModelSpec } from './trial.js';
-import { threadsNow } from '../runner/threads.js';
+import { studySpecSchema } from './spec.js';
 
 export interface ExportedFile {
   name: string;
@@ -56,7 +55,7 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
     const outDir = path.resolve(options.outDir ?? path.join(app.config.home, 'exports', studyId, 'ensemble'));
     if (result?.export?.files.length) return copyStored(app, studyId, { trial: null, arch: winner.arch }, outDir, result.export);
     const files = await preparedFiles(app, study.datasetId);
-    const res = await exportEnsembleAndStore(app, spec, files, studyId, winner.ensemble, outDir, 'export-ensemble', { validation: winner.valLoss, study: studyId, arch: winner.arch }, options.admission);
+    const res = await exportEnsembleAndStore(app, { studyId, spec, files }, winner.ensemble, outDir, 'export-ensemble', { validation: winner.valLoss, study: studyId, arch: winner.arch }, options.admission);
     return { study: studyId, trial: null, arch: winner.arch, ...res };
   }
   const number = options.trial ?? winner?.trial;
@@ -72,7 +71,7 @@ export async function exportTrial(app: App, studyId: string, options: { trial?: 
   if (result && result.best.trial === number && result.export?.files.length) return copyStored(app, studyId, { trial: number, arch }, outDir, result.export);
 
   const files = await preparedFiles(app, study.datasetId);
-  const res = await exportAndStore(app, spec, files, studyId, number, trial.params as Params, outDir, `export-trial${number}`, {
+  const res = await exportAndStore(app, { studyId, spec, files }, number, trial.params as Params, outDir, `export-trial${number}`, {
     validation: trial.value,
     study: studyId,
     trial: number,
@@ -86,7 +85,7 @@ async function copyStored(
   studyId: string,
   who: { trial: number | null; arch: string },
   outDir: string,
-  stored: NonNullable<StudyResult['export']>,
+  stored: StoredExport,
 ): Promise<ExportOutcome> {
   await withOsErrors('write the export', outDir, async () => {
     await mkdir(outDir, { recursive: true });
@@ -95,42 +94,41 @@ async function copyStored(
   return { study: studyId, ...who, dir: outDir, files: stored.files, roundTripOk: stored.roundTripOk, errors: stored.errors };
 }
 
+/** An export as stored: its directory, the files (as artefacts) and the round trip's verdict. */
+export interface StoredExport {
+  dir: string;
+  files: ExportedFile[];
+  roundTripOk: boolean;
+  errors: string[];
+}
+
 /**
  * Exports one trained trial into a fresh `outDir` (whatever an interrupted attempt left there is
  * removed) and stores every file as an artefact of the study under `linkPrefix/`.
  */
 export async function exportAndStore(
   app: App,
-  spec: StudySpec,
-  files: PreparedFiles,
-  studyId: string,
+  s: StudyFiles,
   number: number,
   params: Params,
   outDir: string,
   linkPrefix: string,
   metrics: Record<string, unknown>,
   admission: 'call' | 'job' = 'job',
-): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
-  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
+): Promise<StoredExport> {
+  const trained = await trainedTrial(app, s, number, params);
   await withOsErrors('clear the export directory', outDir, () => rm(outDir, { recursive: true, force: true }));
-  const res = await app.runner.export({
-    ...model,
-    weightsPath: await weightsPathOf(app, studyId, number),
-    outDir,
-    data: { name: spec.datasetName, meta: files.meta },
-    metrics,
-  }, { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads), admission });
-  return storeExport(app, studyId, linkPrefix, res);
+  const res = await app.runner.export({ ...trained, outDir, data: { name: s.spec.datasetName, meta: s.files.meta }, metrics }, { threads: trialThreadsNow(app), admission });
+  return storeExport(app, s.studyId, linkPrefix, res);
 }
 
 /** The members of an ensemble row as the runner builds them: each trial's model and weights. */
-export async function ensembleSpecOf(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, info: EnsembleInfo): Promise<EnsembleSpec> {
+export async function ensembleSpecOf(app: App, s: StudyFiles, info: EnsembleInfo): Promise<EnsembleSpec> {
   const members = await Promise.all(
     info.members.map(async (m) => {
-      const trial = await app.studies.trial(studyId, m.trial);
-      if (!trial) throw new GenAutoMLError('search.weights_missing', `Ensemble member trial ${m.trial} of study ${studyId} is not stored.`);
-      const { model } = trialModelSpec(spec, trial.params as Params, files.meta.columns.length);
-      return { ...model, weightsPath: await weightsPathOf(app, studyId, m.trial) };
+      const trial = await app.studies.trial(s.studyId, m.trial);
+      if (!trial) throw new GenAutoMLError('search.weights_missing', `Ensemble member trial ${m.trial} of study ${s.studyId} is not stored.`);
+      return trainedTrial(app, s, m.trial, trial.params as Params);
     }),
   );
   return { members, weights: info.members.map((m) => m.weight) };
@@ -139,26 +137,24 @@ export async function ensembleSpecOf(app: App, spec: StudySpec, files: PreparedF
 /** Exports an ensemble row as one traced module into a fresh `outDir`, stored like a single export. */
 export async function exportEnsembleAndStore(
   app: App,
-  spec: StudySpec,
-  files: PreparedFiles,
-  studyId: string,
+  s: StudyFiles,
   info: EnsembleInfo,
   outDir: string,
   linkPrefix: string,
   metrics: Record<string, unknown>,
   admission: 'call' | 'job' = 'job',
-): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
-  const ensemble = await ensembleSpecOf(app, spec, files, studyId, info);
+): Promise<StoredExport> {
+  const ensemble = await ensembleSpecOf(app, s, info);
   await withOsErrors('clear the export directory', outDir, () => rm(outDir, { recursive: true, force: true }));
   const res = await app.runner.exportEnsemble(
-    { ...ensemble, outDir, data: { name: spec.datasetName, meta: files.meta }, metrics, describe: info.members.map((m) => ({ arch: m.arch, trial: m.trial })) },
-    { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads), admission },
+    { ...ensemble, outDir, data: { name: s.spec.datasetName, meta: s.files.meta }, metrics, describe: info.members.map((m) => ({ arch: m.arch, trial: m.trial })) },
+    { threads: trialThreadsNow(app), admission },
   );
-  return storeExport(app, studyId, linkPrefix, res);
+  return storeExport(app, s.studyId, linkPrefix, res);
 }
 
 /** Stores every file of an export as an artefact of the study under `linkPrefix/`. */
-async function storeExport(app: App, studyId: string, linkPrefix: string, res: ExportResult): Promise<{ dir: string; files: ExportedFile[]; roundTripOk: boolean; errors: string[] }> {
+async function storeExport(app: App, studyId: string, linkPrefix: string, res: ExportResult): Promise<StoredExport> {
   const out: ExportedFile[] = [];
   for (const f of res.files) {
     const bytes = await readFile(path.join(res.dir, f.name));

@@ -6,22 +6,22 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { preparedFiles, type PreparedFiles } from '../datasets/store.js';
+import { preparedFiles } from '../datasets/store.js';
 import { GenAutoMLError, isErrorCode } from '../errors.js';
-import { threadsNow } from '../runner/threads.js';
 import type { EvaluateResult, LatencyResult } from '../runner/types.js';
 import { toAlgorithmTrial } from './records.js';
 import type { Params } from './space.js';
-import { studySpecSchema, type StudySpec } from './spec.js';
+import { studySpecSchema } from './spec.js';
 import { leaderboard, countByState } from './study.js';
-import { dataRefOf, trialModelSpec } from './trial.js';
+import { dataRefOf } from './trial.js';
+import { trainedTrial, trialThreadsNow, type StudyFiles } from './trained.js';
 import { exportAndStore, exportEnsembleAndStore } from './export.js';
 import { ensembleRow } from './ensemble-row.js';
 import type { MemberPredictions } from './ensemble.js';
 import { renderStudyCharts } from './charts.js';
 import { originOf, unrankedRows } from './board.js';
 import { withAnomalyBaselines } from './baseline-rows.js';
-import { weightsPathOf, type LeaderboardRow, type StudyResult } from './result.js';
+import type { LeaderboardRow, StudyResult } from './result.js';
 
 /** A stored evaluation, parsed on the way out of the database (only the fields read back). */
 const evaluationSchema = z.object({
@@ -31,35 +31,20 @@ const evaluationSchema = z.object({
 });
 
 /** Test-split metrics and latency of one trained trial, and the causal predictions it was scored on. */
-export async function evaluateTrial(
-  app: App,
-  spec: StudySpec,
-  files: PreparedFiles,
-  studyId: string,
-  number: number,
-  params: Params,
-): Promise<{ test: EvaluateResult; latency: LatencyResult; predictions: MemberPredictions }> {
-  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
-  const weightsPath = await weightsPathOf(app, studyId, number);
+export async function evaluateTrial(app: App, s: StudyFiles, number: number, params: Params): Promise<{ test: EvaluateResult; latency: LatencyResult; predictions: MemberPredictions }> {
+  const trained = await trainedTrial(app, s, number, params);
   // Threads by the trial policy: finalisation runs beside other studies' trials on this host.
-  const threads = threadsNow(app.config.workerConcurrency, app.config.trialThreads);
-  const evaluated = await app.runner.evaluateWithPredictions({ ...model, data: dataRefOf(spec, files), weightsPath, anomaly: { seed: spec.request.seed } }, { threads });
-  const latency = await trialLatency(app, spec, files, studyId, number, params);
+  const evaluated = await app.runner.evaluateWithPredictions({ ...trained, data: dataRefOf(s.spec, s.files), anomaly: { seed: s.spec.request.seed } }, { threads: trialThreadsNow(app) });
+  const latency = await app.runner.latency(trained, { threads: trialThreadsNow(app) });
   return { test: evaluated.result, latency, predictions: { lookback: evaluated.lookback, val: evaluated.val, test: evaluated.test } };
-}
-
-/** Latency of one trained trial, threads by the trial policy. */
-async function trialLatency(app: App, spec: StudySpec, files: PreparedFiles, studyId: string, number: number, params: Params): Promise<LatencyResult> {
-  const { model } = trialModelSpec(spec, params, files.meta.columns.length);
-  return app.runner.latency({ ...model, weightsPath: await weightsPathOf(app, studyId, number) }, { threads: threadsNow(app.config.workerConcurrency, app.config.trialThreads) });
 }
 
 const latencyOf = (l: Pick<LatencyResult, 'batch1MsPerSample' | 'batchedMsPerSample' | 'batchSize'>): NonNullable<LeaderboardRow['latency']> => ({ batch1MsPerSample: l.batch1MsPerSample, batchedMsPerSample: l.batchedMsPerSample, batchSize: l.batchSize });
 
 export async function finaliseStudy(app: App, studyId: string): Promise<StudyResult> {
   const log = app.logger.child({ study: studyId });
-  const study = await app.studies.get(studyId);
-  const spec = studySpecSchema.parse(study.spec);
+  const record = await app.studies.get(studyId);
+  const spec = studySpecSchema.parse(record.spec);
   const stored = await app.studies.trials(studyId);
   const trials = stored.map(toAlgorithmTrial);
   const board = leaderboard(trials);
@@ -76,7 +61,8 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
       hint: 'search_status shows each trial’s error; fix the candidates or give the search more time.',
     });
   }
-  const files = await preparedFiles(app, study.datasetId);
+  const files = await preparedFiles(app, record.datasetId);
+  const study: StudyFiles = { studyId, spec, files };
   const rows: LeaderboardRow[] = [];
   const wantsEnsemble = spec.request.task === 'forecasting' && spec.request.ensemble;
   const predictions = new Map<number, MemberPredictions>();
@@ -106,7 +92,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
         if (kept.success && !wantsEnsemble) {
           evaluation = kept.data;
         } else {
-          const fresh = await evaluateTrial(app, spec, files, studyId, entry.trial.number, entry.trial.params);
+          const fresh = await evaluateTrial(app, study, entry.trial.number, entry.trial.params);
           predictions.set(entry.trial.number, fresh.predictions);
           if (!kept.success) await app.studies.setEvaluation(studyId, entry.trial.number, { test: fresh.test, latency: fresh.latency });
           evaluation = kept.success ? kept.data : fresh;
@@ -124,7 +110,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
       // Below the top K: no test evaluation, but parameters and latency on every row, so that
       // the board shows the whole size / speed picture (one short sandboxed timing per row).
       try {
-        row.latency = latencyOf(await trialLatency(app, spec, files, studyId, entry.trial.number, entry.trial.params));
+        row.latency = latencyOf(await app.runner.latency(await trainedTrial(app, study, entry.trial.number, entry.trial.params), { threads: trialThreadsNow(app) }));
       } catch (err) {
         row.error = `latency: ${(err as Error).message}`;
         log.warn('latency failed', { arch: entry.arch, trial: entry.trial.number, err });
@@ -132,7 +118,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
     }
     rows.push(row);
   }
-  const ensemble = wantsEnsemble ? await ensembleRow(app, spec, files, studyId, rows, predictions, log) : null;
+  const ensemble = wantsEnsemble ? await ensembleRow(app, study, rows, predictions, log) : null;
   predictions.clear();
   if (ensemble?.row) rows.push(ensemble.row);
   // Selection: among the top K (preselected by host-scored validation), the causal validation
@@ -141,7 +127,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   const ranked = [...rows].sort((a, b) => selectionKey(a, spec.request.topK) - selectionKey(b, spec.request.topK) || a.rank - b.rank);
   rows.splice(0, rows.length, ...ranked.map((r, i) => ({ ...r, rank: i + 1 })));
   const best = rows[0] as LeaderboardRow;
-  const exported = await exportWinner(app, spec, files, studyId, best, log);
+  const exported = await exportWinner(app, study, best, log);
   // Anomaly studies list the simple detectors after the models (same rows, never selected).
   const shown = spec.request.task === 'anomaly' ? await withAnomalyBaselines(rows, dataRefOf(spec, files), spec.request.seed).catch((err: unknown) => (log.warn('anomaly baselines failed', { err }), rows)) : rows;
   const charts = await renderStudyCharts(app, studyId, shown, { title: spec.datasetName, task: spec.request.task, columns: files.meta.columns });
@@ -167,21 +153,14 @@ function selectionKey(r: LeaderboardRow, topK: number): number {
   return typeof r.causalValLoss === 'number' && Number.isFinite(r.causalValLoss) ? r.causalValLoss : Number.MAX_VALUE / 2;
 }
 
-async function exportWinner(
-  app: App,
-  spec: StudySpec,
-  files: PreparedFiles,
-  studyId: string,
-  best: LeaderboardRow,
-  log: App['logger'],
-): Promise<StudyResult['export']> {
-  const outDir = path.join(app.config.home, 'exports', studyId, best.ensemble ? 'ensemble' : `${best.arch}-trial${best.trial}`);
-  const metrics = { validation: best.valLoss, test: best.test, latency: best.latency, study: studyId, trial: best.trial, arch: best.arch };
+async function exportWinner(app: App, study: StudyFiles, best: LeaderboardRow, log: App['logger']): Promise<StudyResult['export']> {
+  const outDir = path.join(app.config.home, 'exports', study.studyId, best.ensemble ? 'ensemble' : `${best.arch}-trial${best.trial}`);
+  const metrics = { validation: best.valLoss, test: best.test, latency: best.latency, study: study.studyId, trial: best.trial, arch: best.arch };
   try {
     const res = best.ensemble
-      ? await exportEnsembleAndStore(app, spec, files, studyId, best.ensemble, outDir, 'export', metrics)
+      ? await exportEnsembleAndStore(app, study, best.ensemble, outDir, 'export', metrics)
       : best.trial !== null
-        ? await exportAndStore(app, spec, files, studyId, best.trial, best.params, outDir, 'export', metrics)
+        ? await exportAndStore(app, study, best.trial, best.params, outDir, 'export', metrics)
         : null;
     if (!res) throw new Error('the selected row names no trial');
     return { dir: res.dir, files: res.files, roundTripOk: res.roundTripOk, errors: res.errors };

@@ -3,14 +3,14 @@
  * export as one traced module. The members and weights come from the host (engine/search/ensemble.ts);
  * the sandbox only builds what it is told.
  */
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GenAutoMLError } from '../../errors.js';
 import { withOsErrors } from '../../ops/os-errors.js';
-import { buildRecordSchema, ensembleMetadataJson, ensembleUsageMarkdown } from '../exportfiles.js';
+import { ensembleMetadataJson, ensembleUsageMarkdown } from '../exportfiles.js';
 import { checkTensorFile } from '../tensors.js';
-import { exportResultSchema, latencyResultSchema, modelDimsSchema, type EnsembleExportSpec, type EnsembleSpec, type ExportResult, type LatencyResult, type ModelDims } from '../types.js';
-import { exportCheckSchema, exportTraceSchema } from './export.js';
+import { latencyResultSchema, modelDimsSchema, type EnsembleExportSpec, type EnsembleSpec, type ExportResult, type LatencyResult, type ModelDims } from '../types.js';
+import { exportCheckSchema, exportResultOf, traceExport } from './export.js';
 import { modelFields, parseOrThrow, type OperationOptions, type StagedRunner } from './staged.js';
 
 /** The ensemble's shapes: its members' horizon and features, the longest member lookback. */
@@ -68,7 +68,6 @@ export async function exportEnsemble(r: StagedRunner, spec: EnsembleExportSpec, 
     throw new GenAutoMLError('runner.export_exists', `export directory ${outDir} is not empty`, { hint: 'Export into a new directory.' });
   }
   for (const m of spec.members) checkTensorFile(await readFile(m.weightsPath));
-  const cap = r.fsizeMb('trial') * 1024 * 1024;
   const base = {
     kind: 'trial' as const,
     timeoutS: r.timeout('trial', options.timeoutS, 900),
@@ -78,27 +77,13 @@ export async function exportEnsemble(r: StagedRunner, spec: EnsembleExportSpec, 
   };
   const common = r.common({ ...options, device: 'cpu' });
   const weights = spec.members.map((m) => m.weightsPath);
-  const traced = await r.staged({
-    ...base,
+  const { traced, tracedData, build } = await traceExport(r, base, outDir, {
     what: 'ensemble export',
     ...(options.admission ? { admission: options.admission } : {}),
     inputs: weights,
     request: (paths, scratch) => ({ op: 'export', ...membersRequest(spec, paths), outDir: scratch, opset: spec.opset ?? 17, ...common }),
-    outputs: {
-      dest: outDir,
-      expected: [
-        { name: 'model.torchscript.pt', maxBytes: cap, optional: true },
-        { name: 'model.onnx', maxBytes: cap, optional: true },
-        { name: 'build.json', maxBytes: 1024 * 1024 },
-      ],
-    },
   });
-  const tracedData = parseOrThrow(exportTraceSchema, traced.data, 'ensemble export');
-  const buildPath = path.join(outDir, 'build.json');
-  const build = buildRecordSchema.safeParse(JSON.parse(await readFile(buildPath, 'utf8').catch(() => 'null')));
-  await rm(buildPath, { force: true });
-  if (!build.success) throw new GenAutoMLError('runner.bad_output', `the ensemble export's build record was refused: ${build.error.message.slice(0, 500)}`);
-  const facts = { dims, data: spec.data, metrics: spec.metrics ?? {}, opset: spec.opset ?? 17, inputs: build.data.inputs, members: spec.describe.map((d, i) => ({ ...d, weight: spec.weights[i]!, lookback: spec.members[i]!.dims.lookback })) };
+  const facts = { dims, data: spec.data, metrics: spec.metrics ?? {}, opset: spec.opset ?? 17, inputs: build.inputs, members: spec.describe.map((d, i) => ({ ...d, weight: spec.weights[i]!, lookback: spec.members[i]!.dims.lookback })) };
   const names = traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name).concat(['metadata.json', 'USAGE.md']).sort();
   await withOsErrors('write the export', outDir, async () => {
     await writeFile(path.join(outDir, 'metadata.json'), ensembleMetadataJson(facts), { flag: 'wx' });
@@ -112,20 +97,5 @@ export async function exportEnsemble(r: StagedRunner, spec: EnsembleExportSpec, 
     inputs: [...shipped.map((name) => ({ name, from: path.join(outDir, name) })), ...weights],
     request: (paths) => ({ op: 'export_check', ...membersRequest(spec, paths.slice(shipped.length)), exportDir: path.dirname(paths[0]!), ...common }),
   });
-  const rt = parseOrThrow(exportCheckSchema, checked.data, 'ensemble export round trip');
-  const files = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(path.join(outDir, name))).size })));
-  return exportResultSchema.parse({
-    dir: outDir,
-    files,
-    roundTrip: {
-      stateDictMaxAbsDiff: rt.stateDictMaxAbsDiff,
-      torchscriptMaxAbsDiff: rt.torchscriptMaxAbsDiff,
-      onnxMaxAbsDiff: rt.onnxMaxAbsDiff,
-      torchscriptMode: tracedData.torchscriptMode,
-      onnxChecked: rt.onnxChecked,
-      ok: rt.ok,
-    },
-    errors: [...tracedData.errors, ...rt.errors].slice(0, 20),
-    sandboxed: traced.sandboxed && checked.sandboxed,
-  });
+  return exportResultOf(outDir, names, tracedData, parseOrThrow(exportCheckSchema, checked.data, 'ensemble export round trip'), traced.sandboxed && checked.sandboxed);
 }

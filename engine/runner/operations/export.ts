@@ -4,10 +4,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { GenAutoMLError } from '../../errors.js';
 import { withOsErrors } from '../../ops/os-errors.js';
-import { buildRecordSchema, metadataJson, usageMarkdown, type ExportFacts } from '../exportfiles.js';
+import { buildRecordSchema, metadataJson, usageMarkdown, type BuildRecord, type ExportFacts } from '../exportfiles.js';
 import { checkTensorFile } from '../tensors.js';
 import { exportResultSchema, modelDimsSchema, type ExportResult, type ExportSpec } from '../types.js';
-import { modelFields, parseOrThrow, type OperationOptions, type StagedRunner } from './staged.js';
+import { modelFields, parseOrThrow, type OperationOptions, type StagedCall, type StagedResult, type StagedRunner } from './staged.js';
 import { WEIGHTS_FILE } from './train.js';
 
 /**
@@ -29,27 +29,13 @@ export async function exportModel(r: StagedRunner, spec: ExportSpec, options: Op
   const timeoutS = r.timeout('trial', options.timeoutS, 900);
   const base = { kind: 'trial' as const, timeoutS, gpu: false, ...(options.threads ? { threads: options.threads } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   const common = r.common({ ...options, device: 'cpu' });
-  const traced = await r.staged({
-    ...base,
+  const { traced, tracedData, build } = await traceExport(r, base, outDir, {
     what: 'export',
     // Only the first step may be refused as busy; once started, the export finishes.
     ...(options.admission ? { admission: options.admission } : {}),
     inputs: [spec.weightsPath],
     request: (paths, scratch) => ({ op: 'export', ...modelFields(spec), weightsPath: paths[0], outDir: scratch, opset: spec.opset ?? 17, ...common }),
-    outputs: {
-      dest: outDir,
-      expected: [
-        { name: 'model.torchscript.pt', maxBytes: cap, optional: true },
-        { name: 'model.onnx', maxBytes: cap, optional: true },
-        { name: 'build.json', maxBytes: 1024 * 1024 },
-      ],
-    },
   });
-  const tracedData = parseOrThrow(exportTraceSchema, traced.data, 'export');
-  const buildPath = path.join(outDir, 'build.json');
-  const build = buildRecordSchema.safeParse(JSON.parse(await readFile(buildPath, 'utf8').catch(() => 'null')));
-  await rm(buildPath, { force: true });
-  if (!build.success) throw new GenAutoMLError('runner.bad_output', `the export's build record was refused: ${build.error.message.slice(0, 500)}`);
   const packed = await r.staged(
     {
       ...base,
@@ -68,7 +54,7 @@ export async function exportModel(r: StagedRunner, spec: ExportSpec, options: Op
     metrics: spec.metrics ?? {},
     opset: spec.opset ?? 17,
     torch: parseOrThrow(packResultSchema, packed.data, 'export (weights)').torch,
-    build: build.data,
+    build,
   };
   const names = [...traced.files.filter((f) => f.name !== 'build.json'), ...packed.files].map((f) => f.name).concat(['model.py', 'metadata.json', 'USAGE.md']).sort();
   await withOsErrors('write the export', outDir, async () => {
@@ -83,7 +69,49 @@ export async function exportModel(r: StagedRunner, spec: ExportSpec, options: Op
     inputs: [...shipped.map((name) => ({ name, from: path.join(outDir, name) })), { name: WEIGHTS_FILE, from: spec.weightsPath }],
     request: (paths) => ({ op: 'export_check', ...modelFields(spec), exportDir: path.dirname(paths[0]!), weightsPath: paths[paths.length - 1], ...common }),
   });
-  const rt = parseOrThrow(exportCheckSchema, checked.data, 'export round trip');
+  return exportResultOf(outDir, names, tracedData, parseOrThrow(exportCheckSchema, checked.data, 'export round trip'), traced.sandboxed && checked.sandboxed);
+}
+
+/**
+ * Step one of an export: the sandbox that runs the model traces it into model.torchscript.pt and
+ * model.onnx (copied out under those names, size-capped) and writes its build record, which is
+ * parsed here and removed from the directory.
+ */
+export async function traceExport(
+  r: StagedRunner,
+  base: Omit<StagedCall, 'what' | 'inputs' | 'request'>,
+  outDir: string,
+  call: Pick<StagedCall, 'what' | 'inputs' | 'request' | 'admission'>,
+): Promise<{ traced: StagedResult; tracedData: z.infer<typeof exportTraceSchema>; build: BuildRecord }> {
+  const cap = r.fsizeMb('trial') * 1024 * 1024;
+  const traced = await r.staged({
+    ...base,
+    ...call,
+    outputs: {
+      dest: outDir,
+      expected: [
+        { name: 'model.torchscript.pt', maxBytes: cap, optional: true },
+        { name: 'model.onnx', maxBytes: cap, optional: true },
+        { name: 'build.json', maxBytes: 1024 * 1024 },
+      ],
+    },
+  });
+  const tracedData = parseOrThrow(exportTraceSchema, traced.data, call.what);
+  const buildPath = path.join(outDir, 'build.json');
+  const build = buildRecordSchema.safeParse(JSON.parse(await readFile(buildPath, 'utf8').catch(() => 'null')));
+  await rm(buildPath, { force: true });
+  if (!build.success) throw new GenAutoMLError('runner.bad_output', `the ${call.what}'s build record was refused: ${build.error.message.slice(0, 500)}`);
+  return { traced, tracedData, build: build.data };
+}
+
+/** The result of an export: the shipped files' sizes and the round trip's numbers and verdict. */
+export async function exportResultOf(
+  outDir: string,
+  names: string[],
+  traced: z.infer<typeof exportTraceSchema>,
+  rt: z.infer<typeof exportCheckSchema>,
+  sandboxed: boolean,
+): Promise<ExportResult> {
   const files = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(path.join(outDir, name))).size })));
   return exportResultSchema.parse({
     dir: outDir,
@@ -92,12 +120,12 @@ export async function exportModel(r: StagedRunner, spec: ExportSpec, options: Op
       stateDictMaxAbsDiff: rt.stateDictMaxAbsDiff,
       torchscriptMaxAbsDiff: rt.torchscriptMaxAbsDiff,
       onnxMaxAbsDiff: rt.onnxMaxAbsDiff,
-      torchscriptMode: tracedData.torchscriptMode,
+      torchscriptMode: traced.torchscriptMode,
       onnxChecked: rt.onnxChecked,
       ok: rt.ok,
     },
-    errors: [...tracedData.errors, ...rt.errors].slice(0, 20),
-    sandboxed: traced.sandboxed && checked.sandboxed,
+    errors: [...traced.errors, ...rt.errors].slice(0, 20),
+    sandboxed,
   });
 }
 

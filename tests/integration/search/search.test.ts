@@ -58,6 +58,17 @@ describe(`search on ${DB_MODE}`, () => {
     await registerSearchWorkers(t.app, { concurrency: 2, pollingIntervalSeconds: 0.5, signal: abort.signal });
   }, 120_000);
 
+  /** The study's status once it has ended, however it ended. */
+  const untilEnded = (id: string): ReturnType<typeof studyStatus> => until(() => studyStatus(t.app, id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
+
+  /** Runs a study to its end and checks that it finished. */
+  const runToDone = async (request: Parameters<typeof startStudy>[1]): Promise<{ study: { id: string }; status: Awaited<ReturnType<typeof studyStatus>> }> => {
+    const study = await startStudy(t.app, request, { origin: 'test' });
+    const status = await untilEnded(study.id);
+    expect(status.state).toBe('done');
+    return { study, status };
+  };
+
   afterAll(async () => {
     abort.abort();
     await t?.dispose();
@@ -70,7 +81,7 @@ describe(`search on ${DB_MODE}`, () => {
       { dataset, lookback: 24, horizon: 8, candidates: ['dlinear', 'nlinear', 'always_nan'], maxTrials: 6, epochs: 3, patience: 2, parallelism: 2, sampler: 'random', pruner: 'none', seed: 3, topK: 2 },
       { origin: 'test', subscribe: [{ kind: 'webhook', target: { url: `${hook.url}/hook`, format: 'slack' } }] },
     );
-    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
+    const status = await untilEnded(study.id);
     expect(status.state).toBe('done');
     const trials = await t.app.studies.trials(study.id);
     expect(trials).toHaveLength(6);
@@ -100,13 +111,7 @@ describe(`search on ${DB_MODE}`, () => {
   }, 360_000);
 
   it('covers every candidate once in a study with as many trials as candidates, cheap first, and keeps the failed one on the board with why', async () => {
-    const study = await startStudy(
-      t.app,
-      { dataset, lookback: 24, horizon: 8, candidates: ['patchtst', 'always_nan', 'dlinear'], maxTrials: 3, epochs: 1, patience: 1, parallelism: 1, sampler: 'random', pruner: 'none', seed: 11, topK: 1 },
-      { origin: 'test' },
-    );
-    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
-    expect(status.state).toBe('done');
+    const { study, status } = await runToDone({ dataset, lookback: 24, horizon: 8, candidates: ['patchtst', 'always_nan', 'dlinear'], maxTrials: 3, epochs: 1, patience: 1, parallelism: 1, sampler: 'random', pruner: 'none', seed: 11, topK: 1 });
     const trials = await t.app.studies.trials(study.id);
     // Cheap first: the linear models before the transformer, whatever the random sampler would say.
     expect(trials.map((tr) => tr.params.arch)).toEqual(['always_nan', 'dlinear', 'patchtst']);
@@ -128,13 +133,7 @@ describe(`search on ${DB_MODE}`, () => {
     // Two models that cannot learn away a constant offset of opposite sign: their mean cancels it.
     await insertUserModel(t.app, 'offset_up', OFFSET_MODEL.replace('OFFSET', '2.0'));
     await insertUserModel(t.app, 'offset_down', OFFSET_MODEL.replace('OFFSET', '-2.0'));
-    const study = await startStudy(
-      t.app,
-      { dataset, lookback: 24, horizon: 8, candidates: ['offset_up', 'offset_down', 'dlinear'], maxTrials: 3, epochs: 2, patience: 2, parallelism: 2, pruner: 'none', revin: 'off', seed: 5, topK: 3 },
-      { origin: 'test' },
-    );
-    const status = await until(() => studyStatus(t.app, study.id), (s) => ['done', 'failed', 'cancelled'].includes(s.state), 300_000, 'the study to end');
-    expect(status.state).toBe('done');
+    const { study } = await runToDone({ dataset, lookback: 24, horizon: 8, candidates: ['offset_up', 'offset_down', 'dlinear'], maxTrials: 3, epochs: 2, patience: 2, parallelism: 2, pruner: 'none', revin: 'off', seed: 5, topK: 3 });
     const result = doneResultOf(await t.app.studies.get(study.id));
     const row = result.leaderboard.find((r) => r.ensemble);
     expect(row).toBeDefined();
