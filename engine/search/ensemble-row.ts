@@ -39,7 +39,8 @@ export async function ensembleRow(
     rank: 0,
     arch: 'ensemble',
     trial: null,
-    valLoss: ensemble.fitValLoss,
+    // No trainer scored an ensemble: both validation columns show the held-out score that selects.
+    valLoss: ensemble.heldOutValLoss,
     causalValLoss: ensemble.heldOutValLoss,
     params: {},
     modelParams: sum(kept.map((m) => m.row.modelParams)),

@@ -24,7 +24,7 @@ export const leaderboardRowSchema = z.object({
   arch: z.string(),
   /** The trial trained for this row; null for the ensemble row, which is several (see `ensemble`). */
   trial: z.number().int().nullable(),
-  /** Host-scored validation loss from the trainer's per-epoch predictions (prunes, preselects the top K). */
+  /** Host-scored validation loss from the trainer's per-epoch predictions (prunes, preselects the top K); the ensemble row's is its cross-fitted score. */
   // JSON has no NaN: a row without one (a simple anomaly baseline) is stored as null, read back as NaN.
   valLoss: z
     .number()
