@@ -63,6 +63,8 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
   }
   const files = await preparedFiles(app, record.datasetId);
   const study: StudyFiles = { studyId, spec, files };
+  // Renewed after each row while the evaluations run, so that no other coordinator takes over.
+  const renewLease = (): Promise<unknown> => app.db.executeSql('UPDATE studies SET updated_at = now() WHERE id = $1', [studyId]);
   const rows: LeaderboardRow[] = [];
   const wantsEnsemble = spec.request.task === 'forecasting' && spec.request.ensemble;
   const predictions = new Map<number, MemberPredictions>();
@@ -104,8 +106,6 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
         row.error = (err as Error).message;
         log.warn('test evaluation failed', { arch: entry.arch, trial: entry.trial.number, err });
       }
-      // Renew the finalisation lease while the long evaluations run.
-      await app.db.executeSql('UPDATE studies SET updated_at = now() WHERE id = $1', [studyId]);
     } else {
       // Below the top K: no test evaluation, but parameters and latency on every row, so that
       // the board shows the whole size / speed picture (one short sandboxed timing per row).
@@ -116,9 +116,11 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
         log.warn('latency failed', { arch: entry.arch, trial: entry.trial.number, err });
       }
     }
+    await renewLease();
     rows.push(row);
   }
   const ensemble = wantsEnsemble ? await ensembleRow(app, study, rows, predictions, log) : null;
+  await renewLease();
   predictions.clear();
   if (ensemble?.row) rows.push(ensemble.row);
   // Selection: among the top K (preselected by host-scored validation), the causal validation
