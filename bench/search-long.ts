@@ -41,7 +41,12 @@ export default async function (): Promise<BenchResult[]> {
       const archs = new Set(trials.map((t) => String(t.params.arch)));
       const best = trials.find((t) => t.number === result?.best.trial);
       // The selected configuration again with seeds 1-3: the target is judged on their mean.
-      const spread = await retrainSelected(app, studyId);
+      // A failed retrain (a runner limit, say) is reported with the search's own numbers, not lost.
+      const seeded = await retrainSelected(app, studyId).then(
+        (v) => ({ spread: v, error: null }),
+        (err: unknown) => ({ spread: null, error: (err as Error).message }),
+      );
+      const spread = seeded.spread;
       const judged = spread?.mean ?? mse;
       // The leaderboard is in selection order; its first row under 10k parameters is the best small model.
       const small = result?.leaderboard.find((r) => r.modelParams !== null && r.modelParams < 10_000);
@@ -62,6 +67,7 @@ export default async function (): Promise<BenchResult[]> {
             : `(trial ${result?.best.trial ?? '-'}, params ${JSON.stringify(best?.params ?? {})})`) +
           (result?.ensembleSkipped ? `; no ensemble: ${result.ensembleSkipped}` : '') +
           (spread ? `; retrained with seeds ${spread.seeds.join(', ')}: test MSE ${spread.mse.map((v) => v.toFixed(4)).join(', ')}` : '') +
+          (seeded.error ? `; seeds not measured: ${seeded.error}` : '') +
           (small
             ? `; best under 10k parameters: ${small.arch} (trial ${small.trial}, ${small.modelParams} parameters, rank ${small.rank}${small.latency ? `, batched ${small.latency.batchedMsPerSample.toFixed(3)} ms/sample` : ''})`
             : '; no model under 10k parameters finished'),

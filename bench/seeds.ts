@@ -1,7 +1,8 @@
 /**
  * The selected configuration of a finished study retrained with other seeds and evaluated once
  * each on the test split, so a benchmark reports mean ± std rather than one lucky run.
- * Same training settings as the study's trials (engine/search/trial.ts), without the time budget.
+ * Same training settings as the study's trials (engine/search/trial.ts); each retrain is given the
+ * training time its trial took.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,9 +41,16 @@ export async function retrainSelected(app: App, studyId: string, seeds: readonly
   const spec = studySpecSchema.parse(study.spec);
   const files = await preparedFiles(app, study.datasetId);
   const data = dataRefOf(spec, files);
-  const members = result.best.ensemble
-    ? await Promise.all(result.best.ensemble.members.map(async (m) => ((await app.studies.trial(studyId, m.trial))?.params ?? {}) as Params))
-    : [result.best.params as Params];
+  const trials = result.best.ensemble ? result.best.ensemble.members.map((m) => m.trial) : result.best.trial === null ? [] : [result.best.trial];
+  // Each retrain gets the training time its trial had: a trial the study's clock cut short (a
+  // large model late in the search) is not rerun for hours to its full epoch count.
+  const members = await Promise.all(
+    trials.map(async (n) => {
+      const t = await app.studies.trial(studyId, n);
+      const took = (t?.metrics as { trainTimeS?: unknown } | null)?.trainTimeS;
+      return { params: (t?.params ?? {}) as Params, timeBudgetS: typeof took === 'number' && took > 0 ? Math.ceil(took) : undefined };
+    }),
+  );
   const weights = result.best.ensemble?.members.map((m) => m.weight) ?? [1];
   const series = await loadSeries(files.values, files.meta);
   const work = await mkdtemp(path.join(app.config.home, 'seeds-'));
@@ -50,7 +58,7 @@ export async function retrainSelected(app: App, studyId: string, seeds: readonly
   try {
     for (const seed of seeds) {
       const predictions: MemberPredictions[] = [];
-      for (const [i, params] of members.entries()) {
+      for (const [i, { params, timeBudgetS }] of members.entries()) {
         const m = trialModelSpec(spec, params, files.meta.columns.length);
         const trained = await app.runner.train({
           ...m.model,
@@ -63,6 +71,7 @@ export async function retrainSelected(app: App, studyId: string, seeds: readonly
             ...(m.lr === undefined ? {} : { lr: m.lr }),
             ...(m.batchSize === undefined ? {} : { batchSize: m.batchSize }),
             ...(spec.request.maxTrainWindows === undefined ? {} : { maxTrainWindows: spec.request.maxTrainWindows }),
+            ...(timeBudgetS === undefined ? {} : { timeBudgetS }),
           },
         });
         const ev = await app.runner.evaluateWithPredictions({ ...m.model, data, weightsPath: trained.weightsPath });
