@@ -1,7 +1,9 @@
 /**
  * Closing a study: the leaderboard is ranked by validation loss only (the selection); then the
- * best trial of each of the top architectures is evaluated once on the test split, timed and
- * reported, and the winner by validation is exported. Test numbers never change the ranking.
+ * best trial of each of the top architectures is evaluated once on the test split, every row is
+ * timed, a forecasting study weighs its top models into an ensemble on validation
+ * (ensemble-row.ts), and the winner by validation is exported. Test numbers never change the
+ * ranking.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -43,8 +45,8 @@ const latencyOf = (l: Pick<LatencyResult, 'batch1MsPerSample' | 'batchedMsPerSam
 
 export async function finaliseStudy(app: App, studyId: string): Promise<StudyResult> {
   const log = app.logger.child({ study: studyId });
-  const record = await app.studies.get(studyId);
-  const spec = studySpecSchema.parse(record.spec);
+  const studyRecord = await app.studies.get(studyId);
+  const spec = studySpecSchema.parse(studyRecord.spec);
   const stored = await app.studies.trials(studyId);
   const trials = stored.map(toAlgorithmTrial);
   const board = leaderboard(trials);
@@ -61,7 +63,7 @@ export async function finaliseStudy(app: App, studyId: string): Promise<StudyRes
       hint: 'search_status shows each trial’s error; fix the candidates or give the search more time.',
     });
   }
-  const files = await preparedFiles(app, record.datasetId);
+  const files = await preparedFiles(app, studyRecord.datasetId);
   const study: StudyFiles = { studyId, spec, files };
   // Renewed after each row while the evaluations run, so that no other coordinator takes over.
   const renewLease = (): Promise<unknown> => app.db.executeSql('UPDATE studies SET updated_at = now() WHERE id = $1', [studyId]);
