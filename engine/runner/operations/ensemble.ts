@@ -84,13 +84,14 @@ export async function exportEnsemble(r: StagedRunner, spec: EnsembleExportSpec, 
     request: (paths, scratch) => ({ op: 'export', ...membersRequest(spec, paths), outDir: scratch, opset: spec.opset ?? 17, ...common }),
   });
   const facts = { dims, data: spec.data, metrics: spec.metrics ?? {}, opset: spec.opset ?? 17, inputs: build.inputs, members: spec.describe.map((d, i) => ({ ...d, weight: spec.weights[i]!, lookback: spec.members[i]!.dims.lookback })) };
-  const names = traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name).concat(['metadata.json', 'USAGE.md']).sort();
+  const tracedFiles = traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name);
+  const names = [...tracedFiles, 'metadata.json', 'USAGE.md'].sort();
   await withOsErrors('write the export', outDir, async () => {
     await writeFile(path.join(outDir, 'metadata.json'), ensembleMetadataJson(facts), { flag: 'wx' });
     await writeFile(path.join(outDir, 'USAGE.md'), ensembleUsageMarkdown(facts, names), { flag: 'wx' });
   });
   // metadata.json first: the round trip's directory exists even when neither trace was written.
-  const shipped = ['metadata.json', ...traced.files.filter((f) => f.name !== 'build.json').map((f) => f.name)];
+  const shipped = ['metadata.json', ...tracedFiles];
   const checked = await r.staged({
     ...base,
     what: 'ensemble export round trip',

@@ -85,6 +85,44 @@ describe('trust: weights and exports', () => {
     expect(existsSync(pwned)).toBe(false);
   }, 300_000);
 
+  it('ships an ensemble with a hostile member as the host wrote it: only the traced files come from the sandbox', async () => {
+    const honest = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('ens-honest'), train: { epochs: 1 } });
+    const code = hostile('ensemble_poison.py');
+    const bad = await client.train({ code, dims, data, workDir: tmp('ens-poison'), train: { epochs: 1 } }, { policy: false });
+    const parent = tmp('ens-poison-exp');
+    const out = path.join(parent, 'ensemble');
+    const r = await client.exportEnsemble(
+      {
+        members: [
+          { code: model('linear.py'), dims, weightsPath: honest.weightsPath },
+          { code, dims, weightsPath: bad.weightsPath },
+        ],
+        weights: [0.6, 0.4],
+        outDir: out,
+        data: { name: 'synthetic', meta: data.meta },
+        describe: [
+          { arch: 'linear', trial: 1 },
+          { arch: 'ensemble_poison', trial: 2 },
+        ],
+      },
+      { policy: false },
+    );
+    // No wrapper, no weights.pt, nothing beside the directory: the member's files stayed in its scratch.
+    expect(readdirSync(out).sort()).toEqual(['USAGE.md', 'metadata.json', 'model.onnx', 'model.torchscript.pt']);
+    expect(r.files.map((f) => f.name)).toEqual(['USAGE.md', 'metadata.json', 'model.onnx', 'model.torchscript.pt']);
+    expect(readdirSync(parent)).toEqual(['ensemble']);
+    // The members and weights are the host's, not the forged ones.
+    expect(JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'))).toMatchObject({
+      format: 'genautoml-ensemble/1',
+      members: [
+        { arch: 'linear', trial: 1, weight: 0.6 },
+        { arch: 'ensemble_poison', trial: 2, weight: 0.4 },
+      ],
+    });
+    expect(readFileSync(path.join(out, 'USAGE.md'), 'utf8')).not.toMatch(/no weights_only/);
+    expect(existsSync(pwned)).toBe(false);
+  }, 300_000);
+
   it('loads an export as a user would: weights_only=True, same predictions as TorchScript', async () => {
     const t = await client.train({ code: model('linear.py'), dims, data, workDir: tmp('user'), train: { epochs: 1 } });
     const out = path.join(tmp('user-exp'), 'm');

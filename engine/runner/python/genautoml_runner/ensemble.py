@@ -26,16 +26,6 @@ class Spec(inputs.Spec):
     def period_of(self, name: str) -> Optional[int]:
         return self.periods.get(name)
 
-    def describe(self) -> List[Dict[str, Any]]:
-        out: List[Dict[str, Any]] = []
-        for n in self.names:
-            if n in self.periods:
-                out.append({"name": n, "shape": ["B"], "dtype": "int64", "period": self.periods[n]})
-            else:
-                out.append({"name": n, "shape": ["B", "L", len(inputs.CALENDAR_FEATURES)], "dtype": "float32",
-                            "features": list(inputs.CALENDAR_FEATURES)})
-        return out
-
 
 class Ensemble(nn.Module):
     """y = sum_i w_i * member_i(x[:, -L_i:], its inputs), weights fixed (not trained)."""
@@ -80,12 +70,12 @@ def load(req: Dict[str, Any], device: torch.device) -> contract.Built:
     lookbacks = [int(m["dims"]["lookback"]) for m in members]
     L = max(lookbacks)
     cycle_periods = sorted({int(b.inputs.period or 1) for b in built if inputs.CYCLE in b.inputs.names})
-    names: List[str] = []
-    periods: Dict[str, int] = {}
-    for p in cycle_periods:
-        n = inputs.CYCLE if len(cycle_periods) == 1 else f"{inputs.CYCLE}_{p}"
-        names.append(n)
-        periods[n] = p
+
+    def cycle_name(p: int) -> str:
+        return inputs.CYCLE if len(cycle_periods) == 1 else f"{inputs.CYCLE}_{p}"
+
+    periods: Dict[str, int] = {cycle_name(p): p for p in cycle_periods}
+    names: List[str] = list(periods)
     if any(inputs.CALENDAR in b.inputs.names for b in built):
         names.append(inputs.CALENDAR)
     routes: List[List[Tuple[int, str, int]]] = []
@@ -94,7 +84,7 @@ def load(req: Dict[str, Any], device: torch.device) -> contract.Built:
         for n in b.inputs.names:
             if n == inputs.CYCLE:
                 p = int(b.inputs.period or 1)
-                route.append((names.index(inputs.CYCLE if len(cycle_periods) == 1 else f"{inputs.CYCLE}_{p}"), inputs.CYCLE, p))
+                route.append((names.index(cycle_name(p)), inputs.CYCLE, p))
             else:
                 route.append((names.index(inputs.CALENDAR), inputs.CALENDAR, 0))
         routes.append(route)

@@ -46,8 +46,9 @@ class Spec:
     def describe(self) -> List[Dict[str, Any]]:
         out: List[Dict[str, Any]] = []
         for n in self.names:
-            if n == CYCLE:
-                out.append({"name": n, "shape": ["B"], "dtype": "int64", "period": self.period})
+            period = self.period_of(n)
+            if period is not None:
+                out.append({"name": n, "shape": ["B"], "dtype": "int64", "period": period})
             else:
                 out.append({"name": n, "shape": ["B", "L", len(CALENDAR_FEATURES)], "dtype": "float32", "features": list(CALENDAR_FEATURES)})
         return out
